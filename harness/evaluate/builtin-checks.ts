@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import type { HarvestedCell } from '../../testcases/api.js';
+import { findLogProblems, formatFindings, unexpectedLogProblems } from '../../testcases/cloud-init-log.js';
+
+/**
+ * What every case asserts before its own checks, after cloud-init's verify_clean_boot:
+ * the status cloud-init reports, a clean cloud-init.log (a WARNING the case did not
+ * expect fails it even when the status says done) and a schema-valid configuration.
+ */
+export function registerBuiltinChecks(cell: HarvestedCell): void {
+  const expected = cell.testCase.expect;
+
+  it(`cloud-init finishes with status ${expected.status}`, () => {
+    const status = cell.status();
+    const errors = [...(status.errors ?? []), ...Object.values(status.recoverable_errors ?? {}).flat()];
+    const context = [
+      errors.length > 0 ? `cloud-init reported:\n${errors.map((error) => `  ${error}`).join('\n')}` : '',
+      formatFindings(findLogProblems(safeLog(cell))),
+    ].filter(Boolean);
+    assert.equal(status.status, expected.status, `cloud-init status is "${status.status}", expected "${expected.status}"\n${context.join('\n')}`);
+    if (expected.status === 'done') {
+      assert.deepEqual(errors, [], `cloud-init says done but reported errors:\n${context.join('\n')}`);
+    }
+  });
+
+  it('cloud-init.log has no unexpected WARNING, ERROR or Traceback', () => {
+    const unexpected = unexpectedLogProblems(cell.log(), expected.logWarnings, expected.traceback);
+    assert.ok(unexpected.length === 0, `cloud-init.log has ${unexpected.length} line(s) this case does not expect:\n${formatFindings(unexpected)}`);
+  });
+
+  if (expected.schemaValid) {
+    it('user-data and vendor-data pass `cloud-init schema --system`', () => {
+      const schema = cell.command('schema-system');
+      assert.equal(schema.exitCode, 0, `cloud-init schema --system failed (exit ${schema.exitCode}):\n${(schema.stdout + schema.stderr).trim()}`);
+    });
+  }
+}
+
+function safeLog(cell: HarvestedCell): string {
+  return cell.hasFile('/var/log/cloud-init.log') ? cell.log() : '';
+}

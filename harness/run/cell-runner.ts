@@ -1,0 +1,129 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { collectorScript, DEFAULT_COLLECTORS, DEFAULT_FILES } from '../../collectors/index.js';
+import type { TestCase } from '../../testcases/case.js';
+import type { Instance, Labels, Platform } from '../../platforms/types.js';
+import { AbortedError, HarnessError } from '../errors.js';
+import type { CellImage, CellRecord, PhaseTiming } from '../harvest/cell-record.js';
+import { harvestScript } from '../harvest/bundle.js';
+import { extractHarvest } from '../harvest/extract.js';
+import { CELL_FILE, CONSOLE_FILE, USER_DATA_FILE } from '../harvest/layout.js';
+import { waitForCloudInit } from './cloud-init-wait.js';
+
+export type CellPhase = 'launching' | 'booting' | 'harvesting' | 'destroying';
+
+export interface CellSpec {
+  readonly testCase: TestCase;
+  readonly image: CellImage;
+  readonly instanceName: string;
+  readonly labels: Labels;
+  /** Absolute folder for this cell's harvest. */
+  readonly dir: string;
+  /** Relative to the run folder, as recorded in cell.json. */
+  readonly relativeDir: string;
+}
+
+export interface CellOutcome {
+  readonly record: CellRecord;
+  /** Still running when the caller asked to keep it (for --keep-failed). */
+  readonly keptInstance: Instance | undefined;
+}
+
+const HARVEST_TIMEOUT_MS = 120_000;
+
+/**
+ * One case on one image: launch → wait → harvest → destroy. The instance is destroyed
+ * whatever happens (unless the caller keeps it), and whatever was harvested before a
+ * failure stays on disk.
+ */
+export async function runCell(
+  platform: Platform,
+  spec: CellSpec,
+  options: { readonly signal: AbortSignal; readonly keep: boolean; readonly onPhase: (phase: CellPhase) => void },
+): Promise<CellOutcome> {
+  const timings: PhaseTiming[] = [];
+  const timed = async <T>(phase: CellPhase, work: () => Promise<T>): Promise<T> => {
+    options.onPhase(phase);
+    const startedAt = new Date();
+    try {
+      return await work();
+    } finally {
+      timings.push({ phase, startedAt: startedAt.toISOString(), ms: Date.now() - startedAt.getTime() });
+    }
+  };
+  await mkdir(spec.dir, { recursive: true });
+  await writeFile(join(spec.dir, USER_DATA_FILE), spec.testCase.userData);
+
+  let instance: Instance | undefined;
+  let failure: unknown;
+  try {
+    instance = await timed('launching', () =>
+      platform.launch({
+        name: spec.instanceName,
+        imageFingerprint: spec.image.fingerprint,
+        userData: spec.testCase.userData,
+        labels: spec.labels,
+        signal: options.signal,
+      }),
+    );
+    const launched = instance;
+    try {
+      await timed('booting', () => waitForCloudInit(launched, spec.testCase.timeoutS, options.signal));
+    } catch (error) {
+      if (options.signal.aborted) throw error;
+      // A boot that timed out still has logs worth reading: harvest them, then report.
+      failure = error;
+    }
+    await timed('harvesting', () => harvest(platform, launched, spec, options.signal));
+  } catch (error) {
+    failure ??= error;
+  } finally {
+    if (instance && !(options.keep && !options.signal.aborted)) {
+      const doomed = instance;
+      await timed('destroying', () => doomed.delete()).catch((error: unknown) => {
+        failure ??= error;
+      });
+      instance = undefined;
+    }
+  }
+
+  const record: CellRecord = {
+    case: spec.testCase.name,
+    image: spec.image,
+    platform: platform.name,
+    instance: spec.instanceName,
+    state: failure === undefined ? 'harvested' : 'failed-to-boot',
+    reason: failure === undefined ? undefined : describeFailure(failure),
+    errorCode: failure instanceof HarnessError ? failure.code : undefined,
+    timings,
+    dir: spec.relativeDir,
+  };
+  await writeCellRecord(spec.dir, record);
+  if (failure instanceof AbortedError || options.signal.aborted) throw new AbortedError(`case ${spec.testCase.name}`);
+  return { record, keptInstance: instance };
+}
+
+export async function writeCellRecord(dir: string, record: CellRecord): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, CELL_FILE), `${JSON.stringify(record, null, 2)}\n`);
+}
+
+async function harvest(platform: Platform, instance: Instance, spec: CellSpec, signal: AbortSignal): Promise<void> {
+  const { collect } = spec.testCase;
+  const scriptNames = [...new Set([...DEFAULT_COLLECTORS, ...collect.scripts])];
+  const scripts = new Map(await Promise.all(scriptNames.map(async (name) => [name, await collectorScript(name)] as const)));
+  const script = harvestScript({ scripts, commands: collect.commands, files: [...new Set([...DEFAULT_FILES, ...collect.files])] });
+  const result = await instance.exec({ command: ['sh', '-s'], stdin: script, timeoutMs: HARVEST_TIMEOUT_MS, signal });
+  if (result.exitCode !== 0) {
+    throw new HarnessError('PLATFORM_API', `harvest script failed in ${instance.name} (exit ${result.exitCode}): ${result.stderr.toString('utf8').slice(0, 500)}`);
+  }
+  await extractHarvest(result.stdout, spec.dir);
+  if (platform.capabilities.has('console-log')) {
+    await writeFile(join(spec.dir, CONSOLE_FILE), await instance.consoleLog());
+  }
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof HarnessError) return error.oneLine();
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

@@ -1,0 +1,52 @@
+import { writeFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CellImage, CellRecord } from '../harvest/cell-record.js';
+import { RUN_FILE } from '../harvest/layout.js';
+import type { PlatformFacts } from '../../platforms/types.js';
+import type { Verdict } from '../evaluate/evaluate.js';
+
+/**
+ * run.json: what a run was and how it ended. Written when the run starts (state
+ * "running") and again when it ends, so a killed run still leaves a record that says
+ * which instances to look for. Later readers (trends, the CI farm) key on `schema`.
+ */
+export interface RunManifest {
+  readonly schema: 1;
+  readonly runId: string;
+  readonly state: 'running' | 'finished' | 'interrupted' | 'crashed';
+  readonly harness: { readonly version: string; readonly node: string };
+  readonly startedBy: StartedBy;
+  readonly startedAt: string;
+  readonly finishedAt: string | undefined;
+  readonly platform: { readonly name: string; readonly facts: PlatformFacts };
+  readonly build: BuildRecord;
+  readonly images: readonly CellImage[];
+  readonly concurrency: number;
+  readonly cases: readonly { readonly name: string; readonly file: string; readonly sha256: string }[];
+  readonly cells: readonly ManifestCell[];
+  readonly summary: { readonly passed: number; readonly failed: number; readonly skipped: number };
+}
+
+export type StartedBy = { readonly kind: 'cli'; readonly argv: readonly string[] } | { readonly kind: 'worker'; readonly jobId: string; readonly worker: string };
+
+/** What was injected into the images; `none` proofs the image as it is. */
+export type BuildRecord = { readonly kind: 'none' };
+
+export interface ManifestCell {
+  readonly case: string;
+  readonly image: string;
+  readonly dir: string;
+  readonly instance: string | undefined;
+  readonly state: CellRecord['state'] | 'not-run';
+  readonly verdict: Verdict | undefined;
+  readonly reason: string | undefined;
+  readonly failures: readonly { readonly test: string; readonly message: string }[];
+  readonly timings: CellRecord['timings'];
+}
+
+export async function writeManifest(runDir: string, manifest: RunManifest): Promise<void> {
+  // Written whole and renamed so a reader never sees half a file.
+  const path = join(runDir, RUN_FILE);
+  await writeFile(`${path}.tmp`, `${JSON.stringify(manifest, null, 2)}\n`);
+  await rename(`${path}.tmp`, path);
+}

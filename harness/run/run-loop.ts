@@ -1,0 +1,250 @@
+import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { relative, resolve } from 'node:path';
+import pLimit from 'p-limit';
+import { collectorNames } from '../../collectors/index.js';
+import type { Instance, Platform } from '../../platforms/types.js';
+import type { TestCase } from '../../testcases/case.js';
+import { loadCases } from '../../testcases/loader.js';
+import { AbortedError, HarnessError, UsageError } from '../errors.js';
+import { cellKey, evaluateRun, type CellVerdict } from '../evaluate/evaluate.js';
+import type { CellImage, CellRecord } from '../harvest/cell-record.js';
+import { cellDir } from '../harvest/layout.js';
+import { harnessVersion } from '../version.js';
+import { runCell, writeCellRecord, type CellSpec } from './cell-runner.js';
+import { writeManifest, type BuildRecord, type ManifestCell, type RunManifest, type StartedBy } from './manifest.js';
+import type { RunObserver } from './observer.js';
+import { instanceName, LABEL_CASE, LABEL_IMAGE, LABEL_MANAGED, LABEL_RUN, newRunId } from './run-id.js';
+import { selectCases, skipReason, type Selection } from './select.js';
+
+export interface RunOptions {
+  readonly platform: Platform;
+  readonly imageRefs: readonly string[];
+  readonly testcaseDirs: readonly string[];
+  readonly selection: Selection;
+  readonly concurrency?: number;
+  readonly keepFailed: boolean;
+  readonly resultsDir: string;
+  readonly startedBy: StartedBy;
+  readonly signal: AbortSignal;
+  readonly observer: RunObserver;
+  readonly reporterOutput: 'spec' | 'none';
+  readonly now?: () => Date;
+}
+
+export interface KeptInstance {
+  readonly cell: string;
+  readonly howToReach: string;
+}
+
+export interface RunResult {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly manifest: RunManifest;
+  readonly verdicts: ReadonlyMap<string, CellVerdict>;
+  readonly kept: readonly KeptInstance[];
+  readonly interrupted: boolean;
+}
+
+interface PlannedCell {
+  readonly spec: CellSpec;
+  readonly skipReason: string | undefined;
+}
+
+const BUILT_IMAGE_PREFIX = 'cloudproof/';
+const BUILD_NONE: BuildRecord = { kind: 'none' };
+
+/**
+ * The whole run as one pipeline: validate → resolve images → launch/wait/harvest/destroy
+ * each cell → sweep leftovers by label → evaluate → record. Bad input stops it before
+ * anything is launched; an abort stops launching, destroys what runs and still judges
+ * and records what was harvested.
+ */
+export async function runHarness(options: RunOptions): Promise<RunResult> {
+  const now = options.now ?? (() => new Date());
+  const concurrency = options.concurrency ?? availableParallelism();
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency must be a whole number ≥ 1, not ${concurrency}`);
+
+  const allCases = await loadCases(options.testcaseDirs, collectorNames());
+  const cases = selectCases(allCases, options.selection);
+  if (cases.length === 0) {
+    throw new UsageError(`no test case matches the selection (${allCases.length} cases in ${options.testcaseDirs.join(', ')})`, 'loosen --grep/--tag/--exclude-tag');
+  }
+  const { platform } = options;
+  await platform.connect();
+  const images = await resolveImages(platform, options.imageRefs);
+
+  const startedAt = now();
+  const runId = newRunId(startedAt);
+  const runDir = resolve(options.resultsDir, runId);
+  await mkdir(runDir, { recursive: true });
+  const planned = planCells(runId, runDir, cases, images, platform);
+  const facts = await platform.describe();
+
+  const baseManifest = {
+    schema: 1 as const,
+    runId,
+    harness: { version: harnessVersion(), node: process.version },
+    startedBy: options.startedBy,
+    startedAt: startedAt.toISOString(),
+    platform: { name: platform.name, facts },
+    build: BUILD_NONE,
+    images,
+    concurrency,
+    cases: cases.map((testCase) => ({ name: testCase.name, file: testCase.file, sha256: testCase.sha256 })),
+  };
+  const records = new Map<string, CellRecord>();
+  const manifestNow = (state: RunManifest['state'], verdicts: ReadonlyMap<string, CellVerdict>): RunManifest =>
+    buildManifest(baseManifest, state, state === 'running' ? undefined : now().toISOString(), planned, records, verdicts);
+  await writeManifest(runDir, manifestNow('running', new Map()));
+
+  options.observer.planned({
+    runId,
+    runDir,
+    platform: platform.name,
+    images: images.map((image) => image.ref),
+    concurrency,
+    cells: planned.map((cell) => ({ key: cellKey({ case: cell.spec.testCase.name, image: cell.spec.image }), skipReason: cell.skipReason })),
+  });
+
+  const kept = new Map<string, Instance>();
+  const limit = pLimit(concurrency);
+  const settled = await Promise.allSettled(
+    planned.map((cell) =>
+      limit(async () => {
+        const key = cellKey({ case: cell.spec.testCase.name, image: cell.spec.image });
+        if (cell.skipReason !== undefined) {
+          const record = skippedRecord(cell, platform.name, cell.skipReason);
+          await writeCellRecord(cell.spec.dir, record);
+          records.set(key, record);
+          options.observer.cellFinished(key, 'skipped', cell.skipReason);
+          return;
+        }
+        if (options.signal.aborted) return;
+        const outcome = await runCell(platform, cell.spec, {
+          signal: options.signal,
+          keep: options.keepFailed,
+          onPhase: (phase) => options.observer.phase(key, phase),
+        });
+        records.set(key, outcome.record);
+        if (outcome.keptInstance) kept.set(key, outcome.keptInstance);
+        options.observer.cellFinished(key, outcome.record.state, outcome.record.reason);
+      }),
+    ),
+  );
+  const interrupted = options.signal.aborted;
+  const unexpected = settled.find((result) => result.status === 'rejected' && !(result.reason instanceof AbortedError));
+
+  // Anything launched but lost track of (a launch cut short, a crash in a cell) still carries the run's label.
+  const keptNames = new Set([...kept.values()].map((instance) => instance.name));
+  await sweepLeftovers(platform, runId, interrupted ? new Set() : keptNames);
+  if (interrupted) kept.clear();
+
+  options.observer.evaluating();
+  const harvested = [...records.values()];
+  const casesByName = new Map(cases.map((testCase) => [testCase.name, testCase]));
+  const verdicts = harvested.length > 0 ? await evaluateRun({ runDir, runId, cells: harvested, cases: casesByName, reporterOutput: options.reporterOutput }) : new Map<string, CellVerdict>();
+
+  const keptForLook: KeptInstance[] = [];
+  for (const [key, instance] of kept) {
+    if (verdicts.get(key)?.verdict === 'failed') keptForLook.push({ cell: key, howToReach: instance.howToReach() });
+    else await instance.delete();
+  }
+
+  const manifest = manifestNow(unexpected ? 'crashed' : interrupted ? 'interrupted' : 'finished', verdicts);
+  await writeManifest(runDir, manifest);
+  options.observer.done();
+  if (unexpected && unexpected.status === 'rejected') throw unexpected.reason;
+  return { runId, runDir, manifest, verdicts, kept: keptForLook, interrupted };
+}
+
+async function resolveImages(platform: Platform, refs: readonly string[]): Promise<CellImage[]> {
+  if (refs.length === 0) throw new UsageError('no image given', 'pass --image, e.g. --image debian/bookworm');
+  const images: CellImage[] = [];
+  for (const ref of new Set(refs)) {
+    // `debian/bookworm` names the image `harness image build` made; anything else is the platform's own name.
+    const image = (await platform.findImage(`${BUILT_IMAGE_PREFIX}${ref}`)) ?? (await platform.resolveImage(ref));
+    images.push({ ref, fingerprint: image.fingerprint, cloudInitVersion: image.properties['cloudproof.cloud-init'] });
+  }
+  return images;
+}
+
+function planCells(runId: string, runDir: string, cases: readonly TestCase[], images: readonly CellImage[], platform: Platform): PlannedCell[] {
+  let index = 0;
+  return images.flatMap((image) =>
+    cases.map((testCase) => {
+      index += 1;
+      const dir = cellDir(runDir, testCase.name, image.ref);
+      return {
+        spec: {
+          testCase,
+          image,
+          instanceName: instanceName(runId, index, testCase.name),
+          labels: { [LABEL_MANAGED]: 'true', [LABEL_RUN]: runId, [LABEL_CASE]: testCase.name, [LABEL_IMAGE]: image.ref },
+          dir,
+          relativeDir: relative(runDir, dir),
+        },
+        skipReason: skipReason(testCase, platform, image),
+      };
+    }),
+  );
+}
+
+function skippedRecord(cell: PlannedCell, platform: string, reason: string): CellRecord {
+  return {
+    case: cell.spec.testCase.name,
+    image: cell.spec.image,
+    platform,
+    instance: undefined,
+    state: 'skipped',
+    reason,
+    errorCode: undefined,
+    timings: [],
+    dir: cell.spec.relativeDir,
+  };
+}
+
+async function sweepLeftovers(platform: Platform, runId: string, keep: ReadonlySet<string>): Promise<void> {
+  const leftovers = await platform.listByLabel({ [LABEL_RUN]: runId });
+  const failures: unknown[] = [];
+  await Promise.all(
+    leftovers
+      .filter((instance) => !keep.has(instance.name))
+      .map((instance) => platform.destroy(instance.name).catch((error: unknown) => failures.push(error))),
+  );
+  if (failures.length > 0) {
+    throw new HarnessError('PLATFORM_API', `could not remove ${failures.length} instance(s) of run ${runId}`, {
+      hint: `run \`npx harness gc --run ${runId}\``,
+      cause: new AggregateError(failures),
+    });
+  }
+}
+
+function buildManifest(
+  base: Omit<RunManifest, 'state' | 'finishedAt' | 'cells' | 'summary'>,
+  state: RunManifest['state'],
+  finishedAt: string | undefined,
+  planned: readonly PlannedCell[],
+  records: ReadonlyMap<string, CellRecord>,
+  verdicts: ReadonlyMap<string, CellVerdict>,
+): RunManifest {
+  const cells: ManifestCell[] = planned.map((cell) => {
+    const key = cellKey({ case: cell.spec.testCase.name, image: cell.spec.image });
+    const record = records.get(key);
+    const verdict = verdicts.get(key);
+    return {
+      case: cell.spec.testCase.name,
+      image: cell.spec.image.ref,
+      dir: cell.spec.relativeDir,
+      instance: record?.instance,
+      state: record?.state ?? 'not-run',
+      verdict: verdict?.verdict,
+      reason: record?.reason,
+      failures: verdict?.failures ?? [],
+      timings: record?.timings ?? [],
+    };
+  });
+  const count = (verdict: string) => cells.filter((cell) => cell.verdict === verdict).length;
+  return { ...base, state, finishedAt, cells, summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped') } };
+}
+

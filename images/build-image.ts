@@ -1,0 +1,155 @@
+import { stat } from 'node:fs/promises';
+import { AbortedError, isHarnessError, UsageError } from '../harness/errors.js';
+import type { ImageInfo, Platform } from '../platforms/types.js';
+import { buildDebianRootfs, type BuildRootfsOptions, type RootfsBuild } from './debian/build-rootfs.js';
+import { debianRecipe } from './debian/recipe.js';
+import { forgetImageFacts, imageSchemaPath, makeWorkDir, removeWorkDir, saveImageFacts } from './image-cache.js';
+import { lxdRootfsDir, writeLxdTarball } from './lxd-tarball.js';
+import { recipeHash, type ImageRecipe } from './recipe.js';
+
+/**
+ * Makes sure the platform has an image for a distro release that matches today's recipe:
+ * reuses the one it has when its recipe hash still matches, otherwise builds the tree,
+ * packs it, imports it under `cloudproof/<distro>/<release>` and records what it holds.
+ */
+
+// Callers look the schema up where they got the image from.
+export { imageSchemaPath };
+
+export interface BuildImageOptions {
+  readonly distro: string;
+  readonly release: string;
+  /** See image-cache.ts for its layout; the CLI passes `<config.cacheDir>/images`. */
+  readonly cacheDir: string;
+  /** Rebuild even when the platform's image matches the recipe. */
+  readonly force: boolean;
+  readonly log: (line: string) => void;
+  readonly signal?: AbortSignal;
+}
+
+export type BuildImageResult =
+  | { readonly image: ImageInfo; readonly reused: true }
+  | {
+      readonly image: ImageInfo;
+      readonly reused: false;
+      readonly cloudInitVersion: string;
+      readonly seconds: number;
+    };
+
+export const RECIPE_PROPERTY = 'cloudproof.recipe';
+export const CLOUD_INIT_PROPERTY = 'cloudproof.cloud-init';
+
+interface Distro {
+  recipe(release: string): ImageRecipe;
+  buildRootfs(recipe: ImageRecipe, options: BuildRootfsOptions): Promise<RootfsBuild>;
+}
+
+const DISTROS: Readonly<Record<string, Distro>> = {
+  debian: { recipe: (release) => debianRecipe(release), buildRootfs: buildDebianRootfs },
+};
+
+export function imageAlias(distro: string, release: string): string {
+  return `cloudproof/${distro}/${release}`;
+}
+
+export async function buildImage(platform: Platform, options: BuildImageOptions): Promise<BuildImageResult> {
+  const { cacheDir, log, signal } = options;
+  const distro = DISTROS[options.distro];
+  if (distro === undefined) {
+    throw new UsageError(`unknown distro "${options.distro}"`, `known distros: ${Object.keys(DISTROS).join(', ')}`);
+  }
+  const recipe = distro.recipe(options.release);
+  const alias = imageAlias(options.distro, options.release);
+  const hash = recipeHash(recipe);
+
+  const existing = await platform.findImage(alias);
+  if (existing && existing.properties[RECIPE_PROPERTY] === hash && !options.force) {
+    log(`${alias}: reusing image ${short(existing.fingerprint)}, built from the current recipe ${short(hash)}`);
+    if (imageSchemaPath(cacheDir, existing.fingerprint) === undefined) {
+      log(`${alias}: no cloud-config schema for it in ${cacheDir} (not built here, or cloud-init older than 22.2)`);
+    }
+    return { image: existing, reused: true };
+  }
+  if (!platform.capabilities.has('image-import')) {
+    throw new UsageError(
+      `platform ${platform.name} cannot import images, so cannot build ${alias}`,
+      'build images on a platform that can (lxd), or name an existing image',
+    );
+  }
+  const say = (line: string): void => log(`${alias}: ${line}`);
+  say(`building, ${whyBuild(existing, hash)}`);
+
+  const started = performance.now();
+  const workDir = await makeWorkDir(cacheDir);
+  try {
+    const rootfs = await step(say, signal, 'rootfs', () =>
+      distro.buildRootfs(recipe, { rootfsDir: lxdRootfsDir(workDir), log, signal }),
+    );
+    say(`cloud-init ${rootfs.cloudInitVersion}`);
+    const artifact = await step(say, signal, 'tarball', () => writeLxdTarball(workDir, recipe.lxd, { signal }));
+    say(`tarball is ${megabytes((await stat(artifact.path)).size)}`);
+    const image = await step(say, signal, 'import', () =>
+      platform.importImage({
+        artifact,
+        aliases: [alias],
+        properties: {
+          ...recipe.lxd.properties,
+          [RECIPE_PROPERTY]: hash,
+          [CLOUD_INIT_PROPERTY]: rootfs.cloudInitVersion,
+        },
+        signal,
+      }),
+    );
+    await saveImageFacts(cacheDir, {
+      fingerprint: image.fingerprint,
+      alias,
+      packageList: rootfs.packageList,
+      schema: rootfs.schema,
+    });
+    // Only now: until the new image holds the alias, the old one still serves it.
+    if (existing && existing.fingerprint !== image.fingerprint) {
+      await platform.deleteImage(existing.fingerprint);
+      await forgetImageFacts(cacheDir, existing.fingerprint);
+      say(`deleted the previous image ${short(existing.fingerprint)}`);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    say(`image ${short(image.fingerprint)} ready in ${seconds.toFixed(1)} s`);
+    return { image, reused: false, cloudInitVersion: rootfs.cloudInitVersion, seconds };
+  } finally {
+    // Logged, not thrown: it must not hide why the build failed, nor undo an import that worked.
+    await removeWorkDir(workDir).catch((error: unknown) => say(`could not clean up: ${errorText(error)}`));
+  }
+}
+
+function whyBuild(existing: ImageInfo | undefined, hash: string): string {
+  if (existing === undefined) return 'the platform has no such image';
+  const old = existing.properties[RECIPE_PROPERTY];
+  if (old === hash) return 'as forced';
+  return `its image ${short(existing.fingerprint)} was built from recipe ${old ? short(old) : 'unknown'}, not ${short(hash)}`;
+}
+
+function errorText(error: unknown): string {
+  if (isHarnessError(error)) return error.oneLine();
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function step<T>(
+  say: (line: string) => void,
+  signal: AbortSignal | undefined,
+  name: string,
+  run: () => Promise<T>,
+): Promise<T> {
+  if (signal?.aborted) throw new AbortedError(`the image build (before ${name})`);
+  const started = performance.now();
+  const result = await run();
+  say(`${name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  return result;
+}
+
+function short(hex: string): string {
+  return hex.slice(0, 12);
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(0)} MB`;
+}

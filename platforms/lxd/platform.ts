@@ -1,0 +1,211 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createHash, type Hash } from 'node:crypto';
+import { Transform } from 'node:stream';
+import { AbortedError, HarnessError } from '../../harness/errors.js';
+import type {
+  Capability,
+  ImageInfo,
+  ImportSpec,
+  Instance,
+  InstanceSummary,
+  Labels,
+  LaunchSpec,
+  Platform,
+  PlatformFacts,
+} from '../types.js';
+import { LxdApiError, type LxdClient } from './client.js';
+import { aliasPath, deleteImage, getImage, imagePath, setAliases, toImageInfo, type LxdImage } from './images.js';
+import { deleteInstance, instancePath, LxdInstance } from './instance.js';
+import { checkRootPool } from './storage.js';
+
+const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['reboot', 'publish', 'console-log', 'image-import', 'out-of-band-exec']);
+
+/** Labels live in the instance's config under this prefix: label `cloudproof.run` is `user.cloudproof.run`. */
+const LABEL_PREFIX = 'user.';
+
+const BUILD_HINT = 'build it with: npx harness image build --distro debian --release bookworm';
+const SETUP_HINT = 'run `npx harness setup`';
+
+interface LxdServer {
+  readonly auth: string;
+  readonly environment: { readonly server_version: string; readonly kernel_version: string };
+}
+
+interface LxdInstanceRecord {
+  readonly name: string;
+  readonly status: string;
+  readonly created_at: string;
+  readonly config: Readonly<Record<string, string>>;
+}
+
+export class LxdPlatform implements Platform {
+  readonly name = 'lxd';
+  readonly capabilities = CAPABILITIES;
+  private readonly client: LxdClient;
+
+  constructor(client: LxdClient) {
+    this.client = client;
+  }
+
+  async connect(): Promise<void> {
+    const server = await this.client.get<LxdServer>('/1.0');
+    if (server.auth !== 'trusted') {
+      throw new HarnessError('PLATFORM_PERMISSION', `LXD on ${this.client.socketPath} does not trust this user`, {
+        hint: 'run as root or as a member of the lxd group',
+      });
+    }
+    const root = await checkRootPool(this.client);
+    if (!root.ok) throw new HarnessError('SETUP', `LXD cannot create instances: ${root.problem}`, { hint: SETUP_HINT });
+  }
+
+  async describe(): Promise<PlatformFacts> {
+    const server = await this.client.get<LxdServer>('/1.0');
+    const root = await checkRootPool(this.client);
+    return {
+      serverVersion: server.environment.server_version,
+      kernelVersion: server.environment.kernel_version,
+      storagePool: root.ok ? root.pool.name : 'none',
+      storageDriver: root.ok ? root.pool.driver : 'none',
+      socketPath: this.client.socketPath,
+    };
+  }
+
+  async resolveImage(ref: string): Promise<ImageInfo> {
+    const image = await this.findImage(ref);
+    if (image === undefined) {
+      throw new HarnessError('IMAGE_NOT_FOUND', `LXD has no image "${ref}" (neither an alias nor a fingerprint)`, { hint: BUILD_HINT });
+    }
+    return image;
+  }
+
+  /** By alias first, then by fingerprint or a unique prefix of one, as `lxc` does. */
+  async findImage(ref: string): Promise<ImageInfo | undefined> {
+    if (ref === '') return undefined;
+    const alias = await this.client.getOrUndefined<{ readonly target: string }>(aliasPath(ref));
+    const fingerprint = alias?.target ?? (/^[0-9a-f]+$/i.test(ref) ? ref.toLowerCase() : undefined);
+    return fingerprint === undefined ? undefined : getImage(this.client, fingerprint, ref);
+  }
+
+  async listImages(): Promise<readonly ImageInfo[]> {
+    const images = await this.client.get<LxdImage[]>('/1.0/images?recursion=1');
+    return images.map((image) => toImageInfo(image, image.aliases[0]?.name ?? image.fingerprint));
+  }
+
+  /** Idempotent, like `destroy`. */
+  deleteImage(fingerprint: string): Promise<void> {
+    return deleteImage(this.client, fingerprint);
+  }
+
+  async importImage(spec: ImportSpec): Promise<ImageInfo> {
+    const { path } = spec.artifact;
+    if (!(await stat(path).catch(() => undefined))?.isFile()) {
+      throw new HarnessError('IMAGE_NOT_FOUND', `image artifact ${path} does not exist`, { hint: BUILD_HINT });
+    }
+    const hash = createHash('sha256');
+    const started = await this.client.startOperation('POST', '/1.0/images', {
+      rawBody: createReadStream(path).pipe(hashing(hash)),
+      headers: { 'x-lxd-properties': new URLSearchParams(spec.properties).toString(), 'x-lxd-public': '0' },
+      ...(spec.signal === undefined ? {} : { signal: spec.signal }),
+    });
+    const { fingerprint, created } = await this.finishImport(started.path, hash, spec);
+    try {
+      await setAliases(this.client, fingerprint, spec.aliases);
+    } catch (error) {
+      if (created) await deleteImage(this.client, fingerprint);
+      throw error;
+    }
+    return this.resolveImage(spec.aliases[0] ?? fingerprint);
+  }
+
+  async launch(spec: LaunchSpec): Promise<Instance> {
+    if (spec.signal?.aborted) throw new AbortedError(`launch of ${spec.name}`);
+    const config: Record<string, string> = { 'cloud-init.user-data': spec.userData };
+    for (const [key, value] of Object.entries(spec.labels)) config[`${LABEL_PREFIX}${key}`] = value;
+    const undo = (): Promise<void> => deleteInstance(this.client, spec.name);
+    // Create and start are two operations: LXD 5.0 has no create-and-start in one request.
+    const created = await this.client.startOperation('POST', '/1.0/instances', {
+      body: {
+        name: spec.name,
+        type: 'container',
+        source: { type: 'image', fingerprint: spec.imageFingerprint },
+        profiles: ['default'],
+        config,
+      },
+    });
+    await this.client.waitOrUndo(created.path, `launch of ${spec.name}`, spec.signal, undo);
+    try {
+      const started = await this.client.startOperation('PUT', `${instancePath(spec.name)}/state`, { body: { action: 'start' } });
+      await this.client.waitOrUndo(started.path, `launch of ${spec.name}`, spec.signal, undo);
+    } catch (error) {
+      await undoAfter(error, undo, spec.name);
+    }
+    return new LxdInstance(this.client, spec.name, spec.labels);
+  }
+
+  async listByLabel(labels: Labels): Promise<readonly InstanceSummary[]> {
+    const instances = await this.client.get<LxdInstanceRecord[]>('/1.0/instances?recursion=1');
+    return instances
+      .map((instance) => ({ name: instance.name, labels: labelsOf(instance.config), status: instance.status, createdAt: instance.created_at }))
+      .filter((summary) => Object.entries(labels).every(([key, value]) => summary.labels[key] === value));
+  }
+
+  destroy(name: string): Promise<void> {
+    return deleteInstance(this.client, name);
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+
+  /**
+   * LXD refuses to import an image it already has, failing the operation. A unified tarball's
+   * fingerprint is its sha256, so the hash taken while uploading tells whether that is why;
+   * then the existing image only gets this import's properties.
+   */
+  private async finishImport(operationPath: string, hash: Hash, spec: ImportSpec): Promise<{ fingerprint: string; created: boolean }> {
+    try {
+      const operation = await this.client.waitOrUndo(operationPath, `import of ${spec.artifact.path}`, spec.signal, (done) => deleteImage(this.client, String(done.metadata?.fingerprint)));
+      return { fingerprint: String(operation.metadata?.fingerprint), created: true };
+    } catch (error) {
+      if (!(error instanceof LxdApiError)) throw error;
+      const fingerprint = hash.digest('hex');
+      const existing = await this.client.getOrUndefined<LxdImage>(imagePath(fingerprint));
+      if (existing === undefined) throw error;
+      await this.client.sync('PATCH', imagePath(fingerprint), { body: { properties: { ...existing.properties, ...spec.properties } } });
+      return { fingerprint, created: false };
+    }
+  }
+}
+
+/** Sends every byte on unchanged and feeds it to `hash` on the way. */
+function hashing(hash: Hash): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done(null, chunk);
+    },
+  });
+}
+
+function labelsOf(config: Readonly<Record<string, string>>): Labels {
+  const labels: Record<string, string> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (key.startsWith(LABEL_PREFIX)) labels[key.slice(LABEL_PREFIX.length)] = value;
+  }
+  return labels;
+}
+
+/** Removes a half-launched instance, then rethrows why the launch failed (saying so if the removal failed too). */
+async function undoAfter(error: unknown, undo: () => Promise<void>, name: string): Promise<never> {
+  if (error instanceof AbortedError) throw error; // waitOrUndo has already removed it
+  try {
+    await undo();
+  } catch (cleanupError) {
+    throw new HarnessError('PLATFORM_API', `${(error as Error).message}; removing the half-launched ${name} failed too: ${(cleanupError as Error).message}`, {
+      hint: `remove it by hand: lxc delete --force ${name}`,
+      cause: error,
+    });
+  }
+  throw error;
+}

@@ -1,0 +1,177 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { collectorPaths, harvestedFilePath } from '../harness/harvest/layout.js';
+import type { CellRecord } from '../harness/harvest/cell-record.js';
+import type { TestCase } from './case.js';
+import { findLogProblems, formatFindings, unexpectedLogProblems } from './cloud-init-log.js';
+
+/**
+ * The API a case's `<name>.checks.ts` uses. Checks read only what was harvested into the
+ * results folder, never the instance, so they can run again on an old run.
+ *
+ *     describeCase('write_files', (cell) => {
+ *       it('writes the file', () => assert.equal(cell.file('/etc/motd'), 'hi\n'));
+ *     });
+ */
+
+export interface CommandOutput {
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly exitCode: number;
+}
+
+export interface CloudInitStatus {
+  readonly status: string;
+  readonly errors?: readonly string[];
+  readonly recoverable_errors?: Readonly<Record<string, readonly string[]>>;
+  readonly [key: string]: unknown;
+}
+
+export class MissingHarvestError extends Error {}
+
+/** One case as it ran on one image: its record and everything harvested. */
+export class HarvestedCell {
+  readonly record: CellRecord;
+  readonly testCase: TestCase;
+  readonly dir: string;
+
+  constructor(record: CellRecord, testCase: TestCase, dir: string) {
+    this.record = record;
+    this.testCase = testCase;
+    this.dir = dir;
+  }
+
+  get imageRef(): string {
+    return this.record.image.ref;
+  }
+
+  get cloudInitVersion(): string | undefined {
+    return this.record.image.cloudInitVersion;
+  }
+
+  /** A file copied out of the instance (listed in the case's `collect.files`), as text. */
+  file(path: string): string {
+    return this.fileBytes(path).toString('utf8');
+  }
+
+  fileBytes(path: string): Buffer {
+    const harvested = harvestedFilePath(this.dir, path);
+    if (!existsSync(harvested)) {
+      const listed = this.testCase.collect.files.includes(path) || path.startsWith('/var/log/cloud-init');
+      throw new MissingHarvestError(
+        listed ? `${path} does not exist in the instance` : `${path} was not harvested: add it to collect.files in ${this.testCase.name}'s YAML`,
+      );
+    }
+    return readFileSync(harvested);
+  }
+
+  hasFile(path: string): boolean {
+    return existsSync(harvestedFilePath(this.dir, path));
+  }
+
+  /** What a command from `collect.commands`, or a collector script, printed and returned. */
+  command(name: string): CommandOutput {
+    const paths = collectorPaths(this.dir, name);
+    if (!existsSync(paths.rc)) {
+      throw new MissingHarvestError(`no output of "${name}" was harvested: add it to collect.commands or collect.scripts in ${this.testCase.name}'s YAML`);
+    }
+    return {
+      stdout: readFileSync(paths.out, 'utf8'),
+      stderr: readFileSync(paths.err, 'utf8'),
+      exitCode: Number(readFileSync(paths.rc, 'utf8').trim()),
+    };
+  }
+
+  /** `cloud-init status --long --format json`, parsed. */
+  status(): CloudInitStatus {
+    const output = this.command('cloud-init-status');
+    try {
+      return JSON.parse(output.stdout) as CloudInitStatus;
+    } catch {
+      throw new MissingHarvestError(`cloud-init status did not print JSON (exit ${output.exitCode}): ${output.stdout.slice(0, 200)}${output.stderr.slice(0, 200)}`);
+    }
+  }
+
+  /** /var/log/cloud-init.log */
+  log(): string {
+    return this.file('/var/log/cloud-init.log');
+  }
+
+  /** /var/log/cloud-init-output.log */
+  outputLog(): string {
+    return this.file('/var/log/cloud-init-output.log');
+  }
+
+  /** The user-data the instance was given. */
+  userData(): string {
+    return readFileSync(join(this.dir, 'user-data'), 'utf8');
+  }
+
+  /** The WARNING/ERROR/Traceback lines of cloud-init.log this case does not expect, formatted for a failure message. */
+  unexpectedLogLines(): string {
+    const expect = this.testCase.expect;
+    return formatFindings(unexpectedLogProblems(this.log(), expect.logWarnings, expect.traceback));
+  }
+}
+
+/** Set by the evaluator before mocha loads the checks files. */
+export interface EvaluationContext {
+  readonly caseNames: () => readonly string[];
+  readonly cellsOf: (caseName: string) => readonly HarvestedCell[];
+  readonly registerSuite: (suite: Mocha.Suite, cell: HarvestedCell) => void;
+  readonly builtinChecks: (cell: HarvestedCell) => void;
+  /** Cases a checks file has declared so far. */
+  readonly declared: Set<string>;
+}
+
+// A vendor's checks may import this module through their own copy of the package; a
+// global symbol keeps the context shared however the module was resolved.
+const CONTEXT_KEY = Symbol.for('cloudproof.evaluation-context');
+
+export function setEvaluationContext(context: EvaluationContext | undefined): void {
+  (globalThis as Record<symbol, unknown>)[CONTEXT_KEY] = context;
+}
+
+function evaluationContext(): EvaluationContext {
+  const context = (globalThis as Record<symbol, unknown>)[CONTEXT_KEY] as EvaluationContext | undefined;
+  if (!context) throw new Error('describeCase() runs only inside `harness run` or `harness evaluate`');
+  return context;
+}
+
+/**
+ * Declares the checks of one case. They run once for every image the case ran on, after
+ * the built-in ones (cloud-init finished as expected, clean log, valid schema). When the
+ * instance never got as far as a harvest, one failing test says why instead.
+ */
+export function describeCase(caseName: string, checks: (cell: HarvestedCell) => void = () => {}): void {
+  const context = evaluationContext();
+  context.declared.add(caseName);
+  for (const cell of context.cellsOf(caseName)) {
+    describe(`${caseName} [${cell.imageRef}]`, function () {
+      context.registerSuite(this, cell);
+      if (cell.record.state === 'skipped') {
+        it(`skipped: ${cell.record.reason ?? 'no reason given'}`, function () {
+          this.skip();
+        });
+        return;
+      }
+      if (cell.record.state === 'failed-to-boot') {
+        it('boots and is harvested', () => {
+          const log = cell.hasFile('/var/log/cloud-init.log') ? formatFindings(findLogProblems(cell.log())) : '';
+          throw new Error([cell.record.reason ?? 'the instance did not get as far as a harvest', log].filter(Boolean).join('\n'));
+        });
+        return;
+      }
+      context.builtinChecks(cell);
+      checks(cell);
+    });
+  }
+}
+
+/** Gives every case that no checks file declared its built-in checks. */
+export function describeCaseUnlessDeclared(): void {
+  const context = evaluationContext();
+  for (const caseName of context.caseNames()) {
+    if (!context.declared.has(caseName)) describeCase(caseName);
+  }
+}

@@ -1,0 +1,50 @@
+import type { Capability } from '../platforms/types.js';
+
+/** The status `cloud-init status` should end in for a case to pass. */
+export type ExpectedStatus = 'done' | 'error';
+
+/** A test case as the run loop and the checks see it, after validation. */
+export interface TestCase {
+  readonly name: string;
+  /** Absolute path of the YAML file. */
+  readonly file: string;
+  readonly sha256: string;
+  /** The mocha file with this case's checks, beside the YAML (`<name>.checks.ts`), if any. */
+  readonly checksFile: string | undefined;
+  readonly description: string;
+  readonly tags: readonly string[];
+  /** Seconds to wait for cloud-init to finish. */
+  readonly timeoutS: number;
+  readonly userData: string;
+  readonly requires: CaseRequirements;
+  readonly collect: CaseCollect;
+  readonly expect: CaseExpectations;
+}
+
+export interface CaseRequirements {
+  /** A semver range the image's cloud-init version must satisfy, e.g. `>=23.4`. */
+  readonly cloudInit: string | undefined;
+  readonly capabilities: readonly Capability[];
+  readonly platforms: readonly string[] | undefined;
+}
+
+export interface CaseCollect {
+  /** Absolute paths copied out of the instance after boot (missing ones are noted, not an error). */
+  readonly files: readonly string[];
+  /** name → shell command run inside the instance; stdout, stderr and exit code are kept. */
+  readonly commands: Readonly<Record<string, string>>;
+  /** Names of scripts in collectors/ to run besides the default ones. */
+  readonly scripts: readonly string[];
+}
+
+export interface CaseExpectations {
+  readonly status: ExpectedStatus;
+  /** Patterns of WARNING/ERROR lines in cloud-init.log that this case expects. */
+  readonly logWarnings: readonly string[];
+  /** Whether a Traceback in cloud-init.log is expected. */
+  readonly traceback: boolean;
+  /** Whether `cloud-init schema --system` must pass. */
+  readonly schemaValid: boolean;
+}
+
+export const DEFAULT_TIMEOUT_S = 300;

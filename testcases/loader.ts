@@ -1,0 +1,186 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join, relative, resolve } from 'node:path';
+import { Ajv, type ErrorObject } from 'ajv';
+import semver from 'semver';
+import { Document, LineCounter, parseDocument } from 'yaml';
+import { HarnessError } from '../harness/errors.js';
+import type { Capability } from '../platforms/types.js';
+import { caseSchema, type CaseFile } from './case-schema.js';
+import { DEFAULT_TIMEOUT_S, type TestCase } from './case.js';
+import { checkUserData } from './user-data.js';
+
+const CHECKS_SUFFIXES = ['.checks.ts', '.checks.js'];
+
+const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true });
+const validateCaseFile = ajv.compile<CaseFile>(caseSchema);
+
+/**
+ * Reads every case YAML file below `dirs`, validates all of them and returns the cases.
+ * Any broken file stops the run here, before anything is launched, with one line that
+ * names the file, the line and the field.
+ */
+export async function loadCases(dirs: readonly string[], collectorNames: ReadonlySet<string>): Promise<TestCase[]> {
+  const cases: TestCase[] = [];
+  const seen = new Map<string, string>();
+  for (const dir of dirs) {
+    const root = resolve(dir);
+    if (!existsSync(root)) {
+      throw new HarnessError('USAGE', `test case folder ${dir} does not exist`, { hint: 'pass an existing folder to --testcases' });
+    }
+    for (const file of await findCaseFiles(root)) {
+      const testCase = await loadCase(file, collectorNames);
+      const other = seen.get(testCase.name);
+      if (other !== undefined) {
+        throw new HarnessError('INVALID_CASE', `${displayPath(file)}: case name "${testCase.name}" is already used by ${displayPath(other)}`, {
+          hint: 'give one of them another `name:`',
+        });
+      }
+      seen.set(testCase.name, file);
+      cases.push(testCase);
+    }
+  }
+  return cases.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+export async function loadCase(file: string, collectorNames: ReadonlySet<string>): Promise<TestCase> {
+  const text = await readFile(file, 'utf8');
+  const lineCounter = new LineCounter();
+  // YAML 1.1, as cloud-init's PyYAML reads it: `0644` stays octal and `yes` stays true in cloud_config.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.1' });
+  const where = (line: number | undefined): string => `${displayPath(file)}${line === undefined ? '' : `:${line}`}`;
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const line = lineCounter.linePos(firstError.pos[0]).line;
+    throw new HarnessError('INVALID_CASE', `${where(line)}: not valid YAML: ${firstError.message.split('\n')[0]}`);
+  }
+  const raw: unknown = doc.toJS();
+  if (!validateCaseFile(raw)) {
+    const error = mostUsefulError(validateCaseFile.errors ?? []);
+    const extra = error.keyword === 'additionalProperties' ? `/${(error.params as { additionalProperty: string }).additionalProperty}` : '';
+    const line = lineOf(doc, lineCounter, error.instancePath + extra);
+    throw new HarnessError('INVALID_CASE', `${where(line)}: ${describeSchemaError(error)}`, { hint: 'see docs/testcases.md for the case fields' });
+  }
+  const fieldLine = (path: string): number | undefined => lineOf(doc, lineCounter, path);
+
+  const name = raw.name ?? basename(file).replace(/\.ya?ml$/, '');
+  const userData = renderUserData(raw, doc.get('cloud_config', true), (message, path) => {
+    throw new HarnessError('INVALID_USER_DATA', `${where(fieldLine(path))}: ${message}`);
+  });
+
+  for (const [index, pattern] of (raw.expect?.log_warnings ?? []).entries()) {
+    try {
+      new RegExp(pattern);
+    } catch (error) {
+      throw new HarnessError('INVALID_CASE', `${where(fieldLine(`/expect/log_warnings/${index}`))}: expect.log_warnings[${index}] is not a valid regular expression: ${(error as Error).message}`);
+    }
+  }
+  const cloudInit = raw.requires?.cloud_init;
+  if (cloudInit !== undefined && semver.validRange(cloudInit) === null) {
+    throw new HarnessError('INVALID_CASE', `${where(fieldLine('/requires/cloud_init'))}: requires.cloud_init "${cloudInit}" is not a version range`, {
+      hint: 'write it like ">=23.4" or ">=22.4 <25"',
+    });
+  }
+  for (const [index, script] of (raw.collect?.scripts ?? []).entries()) {
+    if (!collectorNames.has(script)) {
+      throw new HarnessError('INVALID_CASE', `${where(fieldLine(`/collect/scripts/${index}`))}: collect.scripts names "${script}", which is not a collector`, {
+        hint: `known collectors: ${[...collectorNames].sort().join(', ')}`,
+      });
+    }
+  }
+
+  return {
+    name,
+    file,
+    sha256: createHash('sha256').update(text).digest('hex'),
+    checksFile: findChecksFile(file),
+    description: raw.description,
+    tags: raw.tags ?? [],
+    timeoutS: raw.timeout ?? DEFAULT_TIMEOUT_S,
+    userData,
+    requires: {
+      cloudInit,
+      capabilities: (raw.requires?.capabilities ?? []) as Capability[],
+      platforms: raw.requires?.platforms,
+    },
+    collect: {
+      files: raw.collect?.files ?? [],
+      commands: raw.collect?.commands ?? {},
+      scripts: raw.collect?.scripts ?? [],
+    },
+    expect: {
+      status: raw.expect?.status ?? 'done',
+      logWarnings: raw.expect?.log_warnings ?? [],
+      traceback: raw.expect?.traceback ?? false,
+      schemaValid: raw.expect?.schema_valid ?? true,
+    },
+  };
+}
+
+function renderUserData(raw: CaseFile, cloudConfigNode: unknown, fail: (message: string, path: string) => never): string {
+  if (raw.cloud_config !== undefined) {
+    if (typeof raw.cloud_config === 'string') {
+      const problem = checkUserData(`#cloud-config\n${raw.cloud_config}`);
+      if (problem) fail(`cloud_config ${problem}`, '/cloud_config');
+      return `#cloud-config\n${raw.cloud_config}`;
+    }
+    // From the node, not the parsed value: the instance gets `0644` as written, not `420`.
+    const cloudConfig = new Document(cloudConfigNode, { version: '1.1' });
+    return `#cloud-config\n${cloudConfig.toString({ lineWidth: 0 })}`;
+  }
+  const userData = raw.user_data as string;
+  const problem = checkUserData(userData);
+  if (problem) fail(`user_data ${problem}`, '/user_data');
+  return userData;
+}
+
+async function findCaseFiles(root: string): Promise<string[]> {
+  const entries = await readdir(root, { withFileTypes: true, recursive: true });
+  return entries
+    .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name) && !entry.name.startsWith('.'))
+    .map((entry) => join(entry.parentPath, entry.name))
+    .filter((path) => !relative(root, path).split('/').some((part) => part === 'node_modules'))
+    .sort();
+}
+
+function findChecksFile(caseFile: string): string | undefined {
+  const stem = caseFile.replace(/\.ya?ml$/, '');
+  return CHECKS_SUFFIXES.map((suffix) => stem + suffix).find((path) => existsSync(path));
+}
+
+function displayPath(file: string): string {
+  const rel = relative(process.cwd(), file);
+  return rel.startsWith('..') ? file : rel;
+}
+
+/** With oneOf, ajv reports the branch failures first; the user wants the concrete field. */
+function mostUsefulError(errors: readonly ErrorObject[]): ErrorObject {
+  const concrete = errors.find((error) => error.keyword !== 'oneOf' && error.keyword !== 'required');
+  return concrete ?? errors.find((error) => error.keyword === 'oneOf') ?? (errors[0] as ErrorObject);
+}
+
+function describeSchemaError(error: ErrorObject): string {
+  const field = error.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.') || '(top level)';
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return `unknown field "${(error.params as { additionalProperty: string }).additionalProperty}"${field === '(top level)' ? '' : ` in ${field}`}`;
+    case 'required':
+      return `missing field "${(error.params as { missingProperty: string }).missingProperty}"${field === '(top level)' ? '' : ` in ${field}`}`;
+    case 'oneOf':
+      return 'give exactly one of "user_data" or "cloud_config"';
+    case 'enum':
+      return `${field} must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return `${field} ${error.message ?? 'is not valid'}`;
+  }
+}
+
+function lineOf(doc: Document, lineCounter: LineCounter, instancePath: string): number | undefined {
+  const segments = instancePath.split('/').slice(1).map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+  for (let length = segments.length; length >= 0; length--) {
+    const node = doc.getIn(segments.slice(0, length), true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) return lineCounter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
