@@ -35,6 +35,8 @@ export interface ImageInfo {
   readonly properties: Readonly<Record<string, string>>;
   readonly createdAt: string;
   readonly sizeBytes: number;
+  /** When an instance was last made from it; absent when never, or when the platform does not say. */
+  readonly lastUsedAt?: string;
 }
 
 export interface LaunchSpec {

@@ -67,6 +67,13 @@ describe('harness run --platform lxd @e2e', function () {
     assert.equal((await manifestOf(runId)).state, 'interrupted');
   });
 
+  it("rejects cloud-config that breaks the image's cloud-init schema before launching, naming the key", async () => {
+    const result = await harness(['run', '--platform', 'lxd', '--results', results, '--testcases', join(import.meta.dirname, 'fixtures', 'cases', 'schema-typo')]);
+    assert.equal(result.exitCode, 2, result.all);
+    assert.match(result.stderr, /typo\.yaml: cloud-config does not match the schema .*write_files\.0: unknown key "contnet"/);
+    assert.deepEqual(await readdir(results), [], 'nothing ran, so no run folder');
+  });
+
   it('harness gc removes an instance that carries the harness label', async () => {
     const image = await platform.resolveImage('cloudproof/debian/bookworm');
     const runId = 'e2e-gc-test';

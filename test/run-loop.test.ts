@@ -25,6 +25,8 @@ describe('run loop (fake platform)', () => {
       platform,
       imageRefs: ['debian/bookworm'],
       testcaseDirs: [join(FIXTURES, 'basic')],
+      expectationFiles: [],
+      imageCacheDir: join(results, 'no-image-cache'),
       selection: { grep: undefined, tags: [], excludeTags: [] },
       concurrency: 2,
       keepFailed: false,

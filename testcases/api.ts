@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectorPaths, harvestedFilePath } from '../harness/harvest/layout.js';
 import type { CellRecord } from '../harness/harvest/cell-record.js';
-import type { TestCase } from './case.js';
+import type { CaseExpectations, TestCase } from './case.js';
 import { findLogProblems, formatFindings, unexpectedLogProblems } from './cloud-init-log.js';
 
 /**
@@ -47,6 +47,23 @@ export class HarvestedCell {
 
   get cloudInitVersion(): string | undefined {
     return this.record.image.cloudInitVersion;
+  }
+
+  /** What this case expects on this image: its own `expect`, as expectations files changed it. */
+  get expect(): CaseExpectations {
+    return this.record.expect;
+  }
+
+  /**
+   * A fact about the image this cell ran on (the default user's name, a path), from the
+   * case's `facts` and the expectations files, so a check need not hard-code one distro.
+   */
+  fact(name: string): string {
+    const value = this.record.facts[name];
+    if (value === undefined) {
+      throw new MissingHarvestError(`no fact "${name}" for ${this.imageRef}: add it under facts: in the case or in an expectations file (--expectations)`);
+    }
+    return value;
   }
 
   /** A file copied out of the instance (listed in the case's `collect.files`), as text. */
@@ -109,7 +126,7 @@ export class HarvestedCell {
 
   /** The WARNING/ERROR/Traceback lines of cloud-init.log this case does not expect, formatted for a failure message. */
   unexpectedLogLines(): string {
-    const expect = this.testCase.expect;
+    const { expect } = this;
     return formatFindings(unexpectedLogProblems(this.log(), expect.logWarnings, expect.traceback));
   }
 }

@@ -1,5 +1,19 @@
 import { ALL_CAPABILITIES } from '../platforms/types.js';
 
+/** `expect:` in a case, and in an expectations file that changes it. */
+export const expectSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    status: { enum: ['done', 'error'] },
+    log_warnings: { type: 'array', items: { type: 'string', minLength: 1 } },
+    traceback: { type: 'boolean' },
+    schema_valid: { type: 'boolean' },
+  },
+} as const;
+
+export const factsSchema = { type: 'object', additionalProperties: { type: 'string' } } as const;
+
 /** JSON Schema of a case YAML file; docs/testcases.md explains each field. */
 export const caseSchema = {
   type: 'object',
@@ -33,16 +47,8 @@ export const caseSchema = {
         scripts: { type: 'array', items: { type: 'string' }, uniqueItems: true },
       },
     },
-    expect: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        status: { enum: ['done', 'error'] },
-        log_warnings: { type: 'array', items: { type: 'string', minLength: 1 } },
-        traceback: { type: 'boolean' },
-        schema_valid: { type: 'boolean' },
-      },
-    },
+    facts: factsSchema,
+    expect: expectSchema,
   },
   required: ['description'],
   oneOf: [{ required: ['user_data'] }, { required: ['cloud_config'] }],
@@ -59,4 +65,5 @@ export interface CaseFile {
   cloud_config?: Record<string, unknown> | string;
   collect?: { files?: string[]; commands?: Record<string, string>; scripts?: string[] };
   expect?: { status?: 'done' | 'error'; log_warnings?: string[]; traceback?: boolean; schema_valid?: boolean };
+  facts?: Record<string, string>;
 }

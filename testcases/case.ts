@@ -19,6 +19,11 @@ export interface TestCase {
   readonly requires: CaseRequirements;
   readonly collect: CaseCollect;
   readonly expect: CaseExpectations;
+  /**
+   * Facts the checks read with `cell.fact(name)` (a default user name, a path) where they
+   * differ between images; expectations files override them per image.
+   */
+  readonly facts: Readonly<Record<string, string>>;
 }
 
 export interface CaseRequirements {

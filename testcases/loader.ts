@@ -115,6 +115,7 @@ export async function loadCase(file: string, collectorNames: ReadonlySet<string>
       traceback: raw.expect?.traceback ?? false,
       schemaValid: raw.expect?.schema_valid ?? true,
     },
+    facts: raw.facts ?? {},
   };
 }
 
@@ -140,7 +141,8 @@ async function findCaseFiles(root: string): Promise<string[]> {
   return entries
     .filter((entry) => entry.isFile() && /\.ya?ml$/.test(entry.name) && !entry.name.startsWith('.'))
     .map((entry) => join(entry.parentPath, entry.name))
-    .filter((path) => !relative(root, path).split('/').some((part) => part === 'node_modules'))
+    // expectations/ holds expectations files (testcases/expectations.ts), not cases.
+    .filter((path) => !relative(root, path).split('/').some((part) => part === 'node_modules' || part === 'expectations'))
     .sort();
 }
 

@@ -5,6 +5,7 @@ import { readConfig } from '../config.js';
 import { addEvaluateCommand } from './commands/evaluate.js';
 import { addGcCommand } from './commands/gc.js';
 import { addImageCommands } from './commands/image.js';
+import { addProofCommand } from './commands/proof.js';
 import { addRunCommand } from './commands/run.js';
 import { addSetupCommand } from './commands/setup.js';
 import type { CliContext } from './context.js';
@@ -40,6 +41,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
   addSetupCommand(program, context);
   addRunCommand(program, context);
+  addProofCommand(program, context);
   addEvaluateCommand(program, context);
   addGcCommand(program, context);
   addImageCommands(program, context);

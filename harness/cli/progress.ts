@@ -49,8 +49,12 @@ class PlainDisplay implements ProgressDisplay {
         state.total = plan.cells.length;
         write(`run ${plan.runId}: ${plan.cells.length} case(s) on ${plan.platform} (${plan.images.join(', ')}), ${plan.concurrency} at a time`);
         write(`results: ${plan.runDir}`);
+        if (plan.storage !== undefined) write(`storage pool: ${plan.storage}`);
+        if (plan.build !== undefined) write(`build: ${plan.build}`);
+        for (const note of plan.notes) write(`note: ${note}`);
       },
       phase: (cell, phase) => state.running.set(cell, phase),
+      stage: (line) => write(`${elapsed()} ${line}`),
       cellFinished: (cell, cellState, reason) => {
         state.running.delete(cell);
         state.record(cellState);
@@ -87,6 +91,9 @@ class TerminalDisplay implements ProgressDisplay {
         state.running.delete(cell);
         state.record(cellState);
         this.redraw();
+      },
+      stage: (line) => {
+        if (this.task) this.task.output = line;
       },
       evaluating: () => {
         if (this.task) this.task.output = 'evaluating with mocha';

@@ -1,12 +1,15 @@
+import { formatDifferences } from '../../reports/differences.js';
+import type { RunReports } from '../../reports/run-reports.js';
 import type { RunResult } from '../run/run-loop.js';
 
 const MARK: Record<string, string> = { passed: 'pass', failed: 'FAIL', skipped: 'skip' };
 
 /**
  * The summary printed after a run: a case × image table, then every failure with the
- * lines that explain it, then where the results are.
+ * lines that explain it, the cases whose outcome differs between images, then where the
+ * results are.
  */
-export function formatSummary(result: RunResult): string {
+export function formatSummary(result: RunResult, reports: RunReports): string {
   const { manifest } = result;
   const images = manifest.images.map((image) => image.ref);
   const caseNames = [...new Set(manifest.cells.map((cell) => cell.case))];
@@ -40,10 +43,14 @@ export function formatSummary(result: RunResult): string {
       lines.push(`      harvested: ${result.runDir}/${cell.dir}`);
     }
   }
+  if (reports.differences.length > 0) {
+    lines.push('', 'Differences between images:', ...formatDifferences(reports.differences).map((line) => `  ${line}`));
+  }
   const notRun = manifest.cells.filter((cell) => cell.state === 'not-run').length;
   const { passed, failed: failedCount, skipped: skippedCount } = manifest.summary;
   lines.push('', `${passed} passed, ${failedCount} failed, ${skippedCount} skipped${notRun ? `, ${notRun} not run (interrupted)` : ''}`);
   for (const kept of result.kept) lines.push(`kept for a look: ${kept.cell}: ${kept.howToReach}`);
   lines.push(`results: ${result.runDir} (run.json, junit.xml, allure-results/)`);
+  lines.push(`report: ${reports.htmlPath}`);
   return lines.join('\n');
 }

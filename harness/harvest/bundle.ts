@@ -20,15 +20,17 @@ export function harvestScript(spec: BundleSpec): string {
     'rm -rf "$out" && mkdir -p "$out/collectors" "$out/files" || exit 97',
     'collect() { name=$1; shift; "$@" >"$out/collectors/$name.out" 2>"$out/collectors/$name.err" </dev/null; echo $? >"$out/collectors/$name.rc"; }',
   ];
-  for (const [name, script] of spec.scripts) {
-    lines.push(`collect ${name} sh -c ${shellQuote(script)}`);
-  }
+  // The case's own evidence first: collector scripts such as `cloud-init schema --system`
+  // run user-data handlers again (boothooks, part-handlers) and write to cloud-init.log.
   for (const [name, command] of Object.entries(spec.commands)) {
     lines.push(`collect ${name} sh -c ${shellQuote(command)}`);
   }
   for (const file of spec.files) {
     // -L: the archive holds the content a link points at, never a link the host would follow.
     lines.push(`[ -e ${shellQuote(file)} ] && mkdir -p "$out/files"${shellQuote(parentOf(file))} && cp -L --preserve=mode ${shellQuote(file)} "$out/files"${shellQuote(file)}`);
+  }
+  for (const [name, script] of spec.scripts) {
+    lines.push(`collect ${name} sh -c ${shellQuote(script)}`);
   }
   lines.push('tar -C "$out" -cf - collectors files', 'status=$?', 'rm -rf "$out"', 'exit $status');
   return `${lines.join('\n')}\n`;

@@ -1,7 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collectorScript, DEFAULT_COLLECTORS, DEFAULT_FILES } from '../../collectors/index.js';
-import type { TestCase } from '../../testcases/case.js';
+import type { CaseCollect, TestCase } from '../../testcases/case.js';
+import type { CellExpectations } from '../../testcases/expectations.js';
 import type { Instance, Labels, Platform } from '../../platforms/types.js';
 import { AbortedError, HarnessError } from '../errors.js';
 import type { CellImage, CellRecord, PhaseTiming } from '../harvest/cell-record.js';
@@ -10,17 +11,25 @@ import { extractHarvest } from '../harvest/extract.js';
 import { CELL_FILE, CONSOLE_FILE, USER_DATA_FILE } from '../harvest/layout.js';
 import { waitForCloudInit } from './cloud-init-wait.js';
 
-export type CellPhase = 'launching' | 'booting' | 'harvesting' | 'destroying';
+export type CellPhase = 'launching' | 'booting' | 'upgrading' | 'harvesting' | 'destroying';
 
 export interface CellSpec {
   readonly testCase: TestCase;
   readonly image: CellImage;
+  readonly expectations: CellExpectations;
   readonly instanceName: string;
   readonly labels: Labels;
   /** Absolute folder for this cell's harvest. */
   readonly dir: string;
   /** Relative to the run folder, as recorded in cell.json. */
   readonly relativeDir: string;
+  /** Set for --upgrade-from: after the first boot, install the build, reboot, and wait again before the harvest. */
+  readonly upgrade?: CellUpgrade;
+}
+
+/** Puts the build under test into a booted instance; the platform must have the 'reboot' capability. */
+export interface CellUpgrade {
+  install(instance: Instance, signal: AbortSignal): Promise<void>;
 }
 
 export interface CellOutcome {
@@ -32,7 +41,7 @@ export interface CellOutcome {
 const HARVEST_TIMEOUT_MS = 120_000;
 
 /**
- * One case on one image: launch → wait → harvest → destroy. The instance is destroyed
+ * One case on one image: launch → wait (→ upgrade → reboot → wait) → harvest → destroy. The instance is destroyed
  * whatever happens (unless the caller keeps it), and whatever was harvested before a
  * failure stays on disk.
  */
@@ -67,12 +76,29 @@ export async function runCell(
       }),
     );
     const launched = instance;
-    try {
-      await timed('booting', () => waitForCloudInit(launched, spec.testCase.timeoutS, options.signal));
-    } catch (error) {
-      if (options.signal.aborted) throw error;
-      // A boot that timed out still has logs worth reading: harvest them, then report.
-      failure = error;
+    const boot = async (): Promise<void> => {
+      try {
+        await timed('booting', () => waitForCloudInit(launched, spec.testCase.timeoutS, options.signal));
+      } catch (error) {
+        if (options.signal.aborted) throw error;
+        // A boot that timed out still has logs worth reading: harvest them, then report.
+        failure = error;
+      }
+    };
+    await boot();
+    const { upgrade } = spec;
+    if (upgrade !== undefined && failure === undefined) {
+      try {
+        // As a distro update reaches a running machine: install, reboot, and the judged boot is the next one.
+        await timed('upgrading', async () => {
+          await upgrade.install(launched, options.signal);
+          await launched.restart(options.signal);
+        });
+        await boot();
+      } catch (error) {
+        if (options.signal.aborted) throw error;
+        failure = error;
+      }
     }
     await timed('harvesting', () => harvest(platform, launched, spec, options.signal));
   } catch (error) {
@@ -90,6 +116,8 @@ export async function runCell(
   const record: CellRecord = {
     case: spec.testCase.name,
     image: spec.image,
+    expect: spec.expectations.expect,
+    facts: spec.expectations.facts,
     platform: platform.name,
     instance: spec.instanceName,
     state: failure === undefined ? 'harvested' : 'failed-to-boot',
@@ -109,7 +137,7 @@ export async function writeCellRecord(dir: string, record: CellRecord): Promise<
 }
 
 async function harvest(platform: Platform, instance: Instance, spec: CellSpec, signal: AbortSignal): Promise<void> {
-  const { collect } = spec.testCase;
+  const collect = withFacts(spec.testCase.collect, spec.expectations.facts);
   const scriptNames = [...new Set([...DEFAULT_COLLECTORS, ...collect.scripts])];
   const scripts = new Map(await Promise.all(scriptNames.map(async (name) => [name, await collectorScript(name)] as const)));
   const script = harvestScript({ scripts, commands: collect.commands, files: [...new Set([...DEFAULT_FILES, ...collect.files])] });
@@ -126,4 +154,14 @@ async function harvest(platform: Platform, instance: Instance, spec: CellSpec, s
 function describeFailure(error: unknown): string {
   if (error instanceof HarnessError) return error.oneLine();
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** `{{default_user}}` in a collected path or command becomes the image's fact of that name. */
+function withFacts(collect: CaseCollect, facts: Readonly<Record<string, string>>): CaseCollect {
+  const fill = (text: string): string => text.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => facts[name] ?? whole);
+  return {
+    files: collect.files.map(fill),
+    commands: Object.fromEntries(Object.entries(collect.commands).map(([name, command]) => [name, fill(command)])),
+    scripts: collect.scripts,
+  };
 }

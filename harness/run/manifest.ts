@@ -30,7 +30,29 @@ export interface RunManifest {
 export type StartedBy = { readonly kind: 'cli'; readonly argv: readonly string[] } | { readonly kind: 'worker'; readonly jobId: string; readonly worker: string };
 
 /** What was injected into the images; `none` proofs the image as it is. */
-export type BuildRecord = { readonly kind: 'none' };
+export type BuildRecord =
+  | { readonly kind: 'none' }
+  | {
+      readonly kind: 'deb' | 'source' | 'repo';
+      /** prepared: every case booted from an image with the build installed; upgrade: each case installed it after a first boot. */
+      readonly flow: 'prepared' | 'upgrade';
+      /** What --build named: the .deb path(s), the source tree or the apt source line. */
+      readonly source: string;
+      /** The .debs installed (built from the tree, for source); none for a repository. */
+      readonly artifacts: readonly { readonly path: string; readonly sha256: string; readonly package: string; readonly version: string }[];
+      readonly images: readonly PreparedImageRecord[];
+    };
+
+export interface PreparedImageRecord {
+  readonly ref: string;
+  readonly baseFingerprint: string;
+  /** Undefined in the upgrade flow, where cases boot the base image. */
+  readonly preparedFingerprint: string | undefined;
+  /** cloud-init's version as dpkg reported it in the preparation instance (recorded with the image when reused). */
+  readonly installedVersion: string | undefined;
+  readonly reused: boolean;
+  readonly preparationSeconds: number;
+}
 
 export interface ManifestCell {
   readonly case: string;

@@ -6,6 +6,8 @@ export interface RunObserver {
   planned(plan: RunPlan): void;
   phase(cell: string, phase: CellPhase): void;
   cellFinished(cell: string, state: CellState, reason: string | undefined): void;
+  /** A line about work before the cells start (preparing an image with the build); optional, as for reporters. */
+  stage?(line: string): void;
   evaluating(): void;
   /** The run is over and its display should get out of the way of the summary. */
   done(): void;
@@ -17,6 +19,12 @@ export interface RunPlan {
   readonly platform: string;
   readonly images: readonly string[];
   readonly concurrency: number;
+  /** Things a person should know before the run starts (a check that could not be made). */
+  readonly notes: readonly string[];
+  /** The storage pool instances are made on, e.g. `default (btrfs)`: what decides how fast a clone is. */
+  readonly storage?: string | undefined;
+  /** What the build under test is and which images carry it; undefined without a build. */
+  readonly build?: string | undefined;
   readonly cells: readonly { readonly key: string; readonly skipReason: string | undefined }[];
 }
 

@@ -5,14 +5,17 @@ import pLimit from 'p-limit';
 import { collectorNames } from '../../collectors/index.js';
 import type { Instance, Platform } from '../../platforms/types.js';
 import type { TestCase } from '../../testcases/case.js';
+import { cellExpectations, loadExpectations, type ExpectationsFile } from '../../testcases/expectations.js';
 import { loadCases } from '../../testcases/loader.js';
+import { validateCloudConfigs } from './validate-cloud-config.js';
 import { AbortedError, HarnessError, UsageError } from '../errors.js';
+import { checkBuildOptions, runBuildStage, type BuildOptions } from '../build/build-stage.js';
 import { cellKey, evaluateRun, type CellVerdict } from '../evaluate/evaluate.js';
 import type { CellImage, CellRecord } from '../harvest/cell-record.js';
 import { cellDir } from '../harvest/layout.js';
 import { harnessVersion } from '../version.js';
-import { runCell, writeCellRecord, type CellSpec } from './cell-runner.js';
-import { writeManifest, type BuildRecord, type ManifestCell, type RunManifest, type StartedBy } from './manifest.js';
+import { runCell, writeCellRecord, type CellSpec, type CellUpgrade } from './cell-runner.js';
+import { writeManifest, type ManifestCell, type RunManifest, type StartedBy } from './manifest.js';
 import type { RunObserver } from './observer.js';
 import { instanceName, LABEL_CASE, LABEL_IMAGE, LABEL_MANAGED, LABEL_RUN, newRunId } from './run-id.js';
 import { selectCases, skipReason, type Selection } from './select.js';
@@ -21,6 +24,10 @@ export interface RunOptions {
   readonly platform: Platform;
   readonly imageRefs: readonly string[];
   readonly testcaseDirs: readonly string[];
+  /** Applied in order after the case's own facts and expectations (testcases/expectations.ts). */
+  readonly expectationFiles: readonly string[];
+  /** Where `harness image build` keeps what it learnt about each image (its cloud-config schema). */
+  readonly imageCacheDir: string;
   readonly selection: Selection;
   readonly concurrency?: number;
   readonly keepFailed: boolean;
@@ -29,6 +36,8 @@ export interface RunOptions {
   readonly signal: AbortSignal;
   readonly observer: RunObserver;
   readonly reporterOutput: 'spec' | 'none';
+  /** The build under test (harness/build/); without it, the images are tested as they are. */
+  readonly build?: BuildOptions;
   readonly now?: () => Date;
 }
 
@@ -52,13 +61,13 @@ interface PlannedCell {
 }
 
 const BUILT_IMAGE_PREFIX = 'cloudproof/';
-const BUILD_NONE: BuildRecord = { kind: 'none' };
+const NO_BUILD: BuildOptions = { source: { kind: 'none' }, upgradeFrom: undefined, env: {} };
 
 /**
- * The whole run as one pipeline: validate → resolve images → launch/wait/harvest/destroy
- * each cell → sweep leftovers by label → evaluate → record. Bad input stops it before
- * anything is launched; an abort stops launching, destroys what runs and still judges
- * and records what was harvested.
+ * The whole run as one pipeline: validate → resolve images → prepare images with the
+ * build under test → launch/wait/harvest/destroy each cell → sweep leftovers by label →
+ * evaluate → record. Bad input stops it before anything is launched; an abort stops
+ * launching, destroys what runs and still judges and records what was harvested.
  */
 export async function runHarness(options: RunOptions): Promise<RunResult> {
   const now = options.now ?? (() => new Date());
@@ -70,15 +79,20 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
   if (cases.length === 0) {
     throw new UsageError(`no test case matches the selection (${allCases.length} cases in ${options.testcaseDirs.join(', ')})`, 'loosen --grep/--tag/--exclude-tag');
   }
+  const expectationFiles = await Promise.all(options.expectationFiles.map(loadExpectations));
   const { platform } = options;
+  const buildOptions = options.build ?? NO_BUILD;
+  const checkedBuild = await checkBuildOptions(buildOptions, platform);
   await platform.connect();
   const images = await resolveImages(platform, options.imageRefs);
+  const notes = await validateCloudConfigs(cases, images, expectationFiles, options.imageCacheDir);
 
   const startedAt = now();
   const runId = newRunId(startedAt);
   const runDir = resolve(options.resultsDir, runId);
   await mkdir(runDir, { recursive: true });
-  const planned = planCells(runId, runDir, cases, images, platform);
+  const buildStage = await runBuildStage({ platform, images, checked: checkedBuild, options: buildOptions, runId, signal: options.signal, say: (line) => options.observer.stage?.(line) });
+  const planned = planCells(runId, runDir, cases, buildStage.images, expectationFiles, platform, buildStage.upgrade);
   const facts = await platform.describe();
 
   const baseManifest = {
@@ -88,8 +102,8 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
     startedBy: options.startedBy,
     startedAt: startedAt.toISOString(),
     platform: { name: platform.name, facts },
-    build: BUILD_NONE,
-    images,
+    build: buildStage.record,
+    images: buildStage.images,
     concurrency,
     cases: cases.map((testCase) => ({ name: testCase.name, file: testCase.file, sha256: testCase.sha256 })),
   };
@@ -104,6 +118,9 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
     platform: platform.name,
     images: images.map((image) => image.ref),
     concurrency,
+    notes,
+    storage: facts.storagePool === undefined ? undefined : `${facts.storagePool} (${facts.storageDriver ?? '?'})`,
+    build: buildStage.summary,
     cells: planned.map((cell) => ({ key: cellKey({ case: cell.spec.testCase.name, image: cell.spec.image }), skipReason: cell.skipReason })),
   });
 
@@ -169,22 +186,33 @@ async function resolveImages(platform: Platform, refs: readonly string[]): Promi
   return images;
 }
 
-function planCells(runId: string, runDir: string, cases: readonly TestCase[], images: readonly CellImage[], platform: Platform): PlannedCell[] {
+function planCells(
+  runId: string,
+  runDir: string,
+  cases: readonly TestCase[],
+  images: readonly CellImage[],
+  expectationFiles: readonly ExpectationsFile[],
+  platform: Platform,
+  upgrade: CellUpgrade | undefined,
+): PlannedCell[] {
   let index = 0;
   return images.flatMap((image) =>
     cases.map((testCase) => {
       index += 1;
       const dir = cellDir(runDir, testCase.name, image.ref);
+      const expectations = cellExpectations(testCase, image.ref, expectationFiles);
       return {
         spec: {
           testCase,
           image,
+          expectations,
           instanceName: instanceName(runId, index, testCase.name),
           labels: { [LABEL_MANAGED]: 'true', [LABEL_RUN]: runId, [LABEL_CASE]: testCase.name, [LABEL_IMAGE]: image.ref },
           dir,
           relativeDir: relative(runDir, dir),
+          ...(upgrade === undefined ? {} : { upgrade }),
         },
-        skipReason: skipReason(testCase, platform, image),
+        skipReason: expectations.skip === undefined ? skipReason(testCase, platform, image) : `skipped by expectations: ${expectations.skip}`,
       };
     }),
   );
@@ -194,6 +222,8 @@ function skippedRecord(cell: PlannedCell, platform: string, reason: string): Cel
   return {
     case: cell.spec.testCase.name,
     image: cell.spec.image,
+    expect: cell.spec.expectations.expect,
+    facts: cell.spec.expectations.facts,
     platform,
     instance: undefined,
     state: 'skipped',

@@ -9,6 +9,7 @@ export interface LxdImage {
   readonly created_at: string;
   readonly uploaded_at: string;
   readonly size: number;
+  readonly last_used_at?: string;
 }
 
 export function imagePath(fingerprint: string): string {
@@ -28,6 +29,8 @@ export function toImageInfo(image: LxdImage, ref: string): ImageInfo {
     // An image whose metadata had no creation_date reports the zero time; its upload is the better answer.
     createdAt: image.created_at.startsWith('0001-') || image.created_at.startsWith('1970-') ? image.uploaded_at : image.created_at,
     sizeBytes: image.size,
+    // An image no instance was ever made from reports the zero time.
+    ...(image.last_used_at === undefined || image.last_used_at.startsWith('0001-') ? {} : { lastUsedAt: image.last_used_at }),
   };
 }
 

@@ -30,10 +30,11 @@ describeCase('apt_configure', (cell) => {
 
   it('renders sources.list from the template with the configured mirror and the release', () => {
     const sourcesList = cell.file('/etc/apt/sources.list');
-    assert.match(
-      sourcesList,
-      /^# Rendered by cloud-init: mirror http:\/\/mirror\.cloudproof\.invalid\/debian release bookworm$/m,
-      `$MIRROR or $RELEASE not rendered as expected:\n${sourcesList}`,
+    // $RELEASE is the codename of the image's own release, which instance-data records.
+    const release = (JSON.parse(cell.file('/run/cloud-init/instance-data.json')) as { v1: { distro_release: string } }).v1.distro_release;
+    assert.ok(
+      sourcesList.split('\n').includes(`# Rendered by cloud-init: mirror http://mirror.cloudproof.invalid/debian release ${release}`),
+      `$MIRROR or $RELEASE (${release}) not rendered as expected:\n${sourcesList}`,
     );
     assert.deepEqual(debLines(sourcesList), [], `the image's deb lines survived preserve_sources_list: false:\n${sourcesList}`);
   });

@@ -3,11 +3,14 @@ import { describeCase, type HarvestedCell } from '../api.js';
 
 const RENDERED = /^cloudproof final_message: version=(\S+) datasource=(.+) timestamp=(.+) uptime=(\S+) end$/;
 
-/** The lines of a log that are the rendered final message (cloud-init.log prefixes its own). */
+/**
+ * The lines of a log that are the rendered final message. cloud-init.log prefixes its own:
+ * 22.4 logs the message from util.py, later versions (25.1) from log_util.py.
+ */
 function messages(text: string): RegExpExecArray[] {
   return text
     .split('\n')
-    .map((line) => RENDERED.exec(line.replace(/^.* - util\.py\[DEBUG\]: /, '')))
+    .map((line) => RENDERED.exec(line.replace(/^.* - (?:log_)?util\.py\[DEBUG\]: /, '')))
     .filter((match): match is RegExpExecArray => match !== null);
 }
 

@@ -36,9 +36,11 @@ function assertPrivate(cell: HarvestedCell, home: string, user: string): void {
 }
 
 describeCase('ssh_authorized_keys', (cell) => {
+  const defaultUser = cell.fact('default_user');
+  const defaultHome = `/home/${defaultUser}`;
   it("puts the top-level key, and only it, in the default user's authorized_keys", () => {
-    const keys = keyLines(cell.file('/home/debian/.ssh/authorized_keys'));
-    assert.deepEqual(keys, [DEFAULT_KEY], `/home/debian/.ssh/authorized_keys holds:\n${keys.join('\n')}`);
+    const keys = keyLines(cell.file(`${defaultHome}/.ssh/authorized_keys`));
+    assert.deepEqual(keys, [DEFAULT_KEY], `${defaultHome}/.ssh/authorized_keys holds:\n${keys.join('\n')}`);
   });
 
   it("puts carol's own key, and only it, in carol's authorized_keys", () => {
@@ -47,7 +49,7 @@ describeCase('ssh_authorized_keys', (cell) => {
   });
 
   it('authorized_keys are mode 600 in a mode 700 ~/.ssh, owned by their user', () => {
-    assertPrivate(cell, '/home/debian', 'debian');
+    assertPrivate(cell, defaultHome, defaultUser);
     assertPrivate(cell, '/home/carol', 'carol');
   });
 
@@ -67,11 +69,14 @@ describeCase('ssh_authorized_keys', (cell) => {
     assert.ok(files.includes('.ssh/authorized_keys'), `sshd's AuthorizedKeysFile is ${files.join(' ')}`);
   });
 
-  it('disable_root: root gets the key only behind a "log in as debian" command', () => {
+  it('disable_root: root gets the key only behind a "log in as <default user>" command', () => {
     const keys = keyLines(cell.file('/root/.ssh/authorized_keys'));
     assert.equal(keys.length, 1, `/root/.ssh/authorized_keys holds:\n${keys.join('\n')}`);
     const [line] = keys as [string];
     assert.ok(line.endsWith(` ${DEFAULT_KEY}`), `root's entry is not the default key: ${line}`);
-    assert.match(line, /^no-port-forwarding,no-agent-forwarding,no-X11-forwarding,command="[^"]*Please login as the user \\"debian\\"/, `root's entry is not restricted: ${line}`);
+    assert.ok(
+      /^no-port-forwarding,no-agent-forwarding,no-X11-forwarding,command="[^"]*Please login as the user /.test(line) && line.includes(`\\"${defaultUser}\\"`),
+      `root's entry is not restricted to a "log in as ${defaultUser}" command: ${line}`,
+    );
   });
 });

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
 import { loadDriver } from '../../../platforms/registry.js';
 import type { CliContext } from '../context.js';
+import { positiveInteger } from '../options.js';
 
 export function addImageCommands(program: Command, context: CliContext): void {
   const image = program.command('image').description('build and manage test images');
@@ -35,9 +36,9 @@ export function addImageCommands(program: Command, context: CliContext): void {
       }
     });
 
-  program
+  const imagesCommand = program
     .command('images')
-    .description('list the images the harness built')
+    .description('list the images the harness built or prepared with a build under test')
     .option('-p, --platform <name>', 'platform', 'lxd')
     .action(async (options) => {
       const platform = (await loadDriver(options.platform)).create({ env: context.config.env });
@@ -46,7 +47,34 @@ export function addImageCommands(program: Command, context: CliContext): void {
         const images = (await platform.listImages()).filter((entry) => entry.aliases.some((alias) => alias.startsWith('cloudproof/')));
         if (images.length === 0) context.out('no harness images; build one with: npx harness image build --distro debian --release bookworm');
         for (const entry of images) {
-          context.out(`${entry.aliases.join(',')}  ${entry.fingerprint.slice(0, 12)}  cloud-init ${entry.properties['cloudproof.cloud-init'] ?? '?'}  ${Math.round(entry.sizeBytes / 1e6)} MB  ${entry.createdAt}`);
+          context.out(`${entry.aliases.join(',')}  ${entry.fingerprint.slice(0, 12)}  cloud-init ${entry.properties['cloudproof.cloud-init'] ?? '?'}  ${Math.round(entry.sizeBytes / 1e6)} MB  ${entry.createdAt}  last used ${entry.lastUsedAt ?? 'never'}`);
+        }
+      } finally {
+        await platform.close();
+      }
+    });
+  imagesCommand
+    .command('prune')
+    .description('remove prepared images (a base image with a build installed) no run has used for a while')
+    .option('-p, --platform <name>', 'platform', 'lxd')
+    .option('--days <n>', 'remove those not used for this many days', positiveInteger, 14)
+    .option('--all', 'remove every prepared image', false)
+    .option('--dry-run', 'list what would be removed', false)
+    .action(async (options) => {
+      const { preparedToPrune } = await import('../../build/prune-prepared.js');
+      const platform = (await loadDriver(options.platform)).create({ env: context.config.env });
+      try {
+        await platform.connect();
+        const doomed = preparedToPrune(await platform.listImages(), { all: options.all, unusedDays: options.days, now: new Date() });
+        if (doomed.length === 0) context.out(options.all ? 'no prepared images' : `no prepared image unused for ${options.days} day(s)`);
+        for (const { image, lastUsed } of doomed) {
+          const what = `${image.aliases.join(',') || image.fingerprint.slice(0, 12)} (cloud-init ${image.properties['cloudproof.cloud-init'] ?? '?'}, last used ${lastUsed})`;
+          if (options.dryRun) {
+            context.out(`would remove ${what}`);
+            continue;
+          }
+          await platform.deleteImage(image.fingerprint);
+          context.out(`removed ${what}`);
         }
       } finally {
         await platform.close();

@@ -1,4 +1,6 @@
-import type { Command } from '@commander-js/extra-typings';
+import { join } from 'node:path';
+import { Option, type Command } from '@commander-js/extra-typings';
+import { parseBuildSpec } from '../../build/parse-build-spec.js';
 import { EXIT_FAILED_CASES, EXIT_INTERRUPTED } from '../../errors.js';
 import type { CliContext } from '../context.js';
 import { collect, positiveInteger, regularExpression } from '../options.js';
@@ -11,46 +13,82 @@ export function addRunCommand(program: Command, context: CliContext): void {
     .description('boot every selected test case on the platform, harvest, judge and report')
     .option('-p, --platform <name>', 'where instances run', 'lxd')
     .option('-i, --image <ref>', 'image to run on (repeatable; e.g. debian/bookworm)', collect, [] as string[])
+    .option('--release <name>', 'shorthand for --image debian/<name> (repeatable)', collect, [] as string[])
     .option('-t, --testcases <dir>', 'a folder of test cases (repeatable; default: the built-in cases)', collect, [] as string[])
     .option('-r, --results <dir>', 'where <run-id>/ is written', 'results')
     .option('-j, --concurrency <n>', 'cases booting at once (default: the number of cores)', positiveInteger)
     .option('-g, --grep <regexp>', 'only cases whose name or description matches', regularExpression)
     .option('--tag <tag>', 'only cases with this tag (repeatable: any of them)', collect, [] as string[])
     .option('--exclude-tag <tag>', 'leave out cases with this tag (repeatable)', collect, [] as string[])
+    .option('-e, --expectations <file>', "a vendor's facts and expectations, applied after ours (repeatable)", collect, [] as string[])
+    .option('-b, --build <spec>', 'the build under test: none, deb:<file>[,<dep.deb>...], source:<dir> or repo:<apt source line>', 'none')
+    .addOption(new Option('--upgrade-from <what>', "boot the image's own cloud-init first, then upgrade each case to the build and reboot").choices(['image'] as const))
     .option('--keep-failed', 'leave the instance of a failed case running, and say how to reach it', false)
     .option('--verbose', "print mocha's spec report as well as the summary", false)
-    .action(async (options) => {
-      // Loaded here, not at the top: `harness --help` and `harness gc` should not pay for mocha and listr2.
-      const [{ loadDriver }, { runHarness }, { DEFAULT_TESTCASES_DIR }, { createProgressDisplay }, { formatSummary }] = await Promise.all([
-        import('../../../platforms/registry.js'),
-        import('../../run/run-loop.js'),
-        import('../../../testcases/location.js'),
-        import('../progress.js'),
-        import('../summary.js'),
-      ]);
-      const driver = await loadDriver(options.platform);
-      const platform = driver.create({ env: context.config.env });
-      const display = createProgressDisplay(context.config.interactive, context.err);
-      try {
-        const result = await display.run(() =>
-          runHarness({
-            platform,
-            imageRefs: options.image.length > 0 ? options.image : [DEFAULT_IMAGE],
-            testcaseDirs: options.testcases.length > 0 ? options.testcases : [DEFAULT_TESTCASES_DIR],
-            selection: { grep: options.grep, tags: options.tag, excludeTags: options.excludeTag },
-            ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-            keepFailed: options.keepFailed,
-            resultsDir: options.results,
-            startedBy: { kind: 'cli', argv: context.argv.slice(2) },
-            signal: context.signal,
-            observer: display.observer,
-            reporterOutput: options.verbose ? 'spec' : 'none',
-          }),
-        );
-        context.out(formatSummary(result));
-        context.exitCode = result.interrupted ? EXIT_INTERRUPTED : result.manifest.summary.failed > 0 ? EXIT_FAILED_CASES : 0;
-      } finally {
-        await platform.close();
-      }
-    });
+    .action((options) => runAndReport(context, options));
+}
+
+/** What `run` and `proof` both take from their flags. */
+export interface RunCommandOptions {
+  readonly platform: string;
+  readonly image: readonly string[];
+  readonly release: readonly string[];
+  readonly testcases: readonly string[];
+  readonly results: string;
+  readonly concurrency?: number | undefined;
+  readonly grep?: RegExp | undefined;
+  readonly tag: readonly string[];
+  readonly excludeTag: readonly string[];
+  readonly expectations: readonly string[];
+  readonly build: string;
+  readonly upgradeFrom?: 'image' | undefined;
+  readonly keepFailed: boolean;
+  readonly verbose: boolean;
+}
+
+/** Runs, prints the summary, writes the reports and sets the exit code: the whole of `harness run`. */
+export async function runAndReport(context: CliContext, options: RunCommandOptions): Promise<void> {
+  // Loaded here, not at the top: `harness --help` and `harness gc` should not pay for mocha and listr2.
+  const [{ loadDriver }, { runHarness }, { DEFAULT_TESTCASES_DIR, DEFAULT_EXPECTATIONS_FILE }, { createProgressDisplay }, { formatSummary }] = await Promise.all([
+    import('../../../platforms/registry.js'),
+    import('../../run/run-loop.js'),
+    import('../../../testcases/location.js'),
+    import('../progress.js'),
+    import('../summary.js'),
+  ]);
+  const build = { source: parseBuildSpec(options.build, process.cwd()), upgradeFrom: options.upgradeFrom, env: context.config.env };
+  const driver = await loadDriver(options.platform);
+  const platform = driver.create({ env: context.config.env });
+  const display = createProgressDisplay(context.config.interactive, context.err);
+  try {
+    const result = await display.run(() =>
+      runHarness({
+        platform,
+        imageRefs: imageRefs(options.image, options.release),
+        testcaseDirs: options.testcases.length > 0 ? options.testcases : [DEFAULT_TESTCASES_DIR],
+        expectationFiles: [DEFAULT_EXPECTATIONS_FILE, ...options.expectations],
+        imageCacheDir: join(context.config.cacheDir, 'images'),
+        selection: { grep: options.grep, tags: options.tag, excludeTags: options.excludeTag },
+        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+        keepFailed: options.keepFailed,
+        resultsDir: options.results,
+        startedBy: { kind: 'cli', argv: context.argv.slice(2) },
+        signal: context.signal,
+        observer: display.observer,
+        reporterOutput: options.verbose ? 'spec' : 'none',
+        build,
+      }),
+    );
+    const { writeRunReports } = await import('../../../reports/run-reports.js');
+    context.out(formatSummary(result, await writeRunReports(result.runDir, result.manifest)));
+    context.exitCode = result.interrupted ? EXIT_INTERRUPTED : result.manifest.summary.failed > 0 ? EXIT_FAILED_CASES : 0;
+  } finally {
+    await platform.close();
+  }
+}
+
+/** The --image refs, then each --release as debian/<release>; the default image when neither is given. */
+function imageRefs(images: readonly string[], releases: readonly string[]): string[] {
+  const refs = [...images, ...releases.map((release) => `debian/${release}`)];
+  return refs.length > 0 ? refs : [DEFAULT_IMAGE];
 }

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import type { BuildSource, ResolvedBuild } from './build-source.js';
+import { inspectDeb } from './deb-artifact.js';
+import { buildSourceTree, checkSourceTree, type SourceBuildOptions } from './source-build.js';
+
+/**
+ * The two halves of turning `--build` into something installable. `checkBuild` is cheap
+ * and runs before the platform is even contacted, so that a missing file or a file that
+ * is not a .deb stops the run with one line; `resolve` does the slow part (building a
+ * source tree) once the run is known to be able to go ahead.
+ */
+export interface CheckedBuild {
+  readonly kind: BuildSource['kind'];
+  resolve(options: SourceBuildOptions): Promise<ResolvedBuild>;
+}
+
+export async function checkBuild(source: BuildSource): Promise<CheckedBuild> {
+  switch (source.kind) {
+    case 'none':
+      return ready(source);
+    case 'deb': {
+      const debs = [];
+      for (const path of source.paths) debs.push(await inspectDeb(path));
+      return ready({ kind: 'deb', debs });
+    }
+    case 'repo':
+      return ready({ kind: 'repo', line: source.line, sha256: createHash('sha256').update(source.line.text).digest('hex') });
+    case 'source': {
+      const method = await checkSourceTree(source.dir);
+      return {
+        kind: 'source',
+        resolve: async (options) => {
+          const paths = await buildSourceTree(source.dir, method, options);
+          const debs = [];
+          for (const path of paths) debs.push(await inspectDeb(path));
+          options.log(`built ${debs.map((deb) => `${deb.path} (${deb.package} ${deb.version})`).join(', ')}`);
+          return { kind: 'source', dir: source.dir, debs };
+        },
+      };
+    }
+  }
+}
+
+function ready(build: ResolvedBuild): CheckedBuild {
+  return { kind: build.kind, resolve: async () => build };
+}

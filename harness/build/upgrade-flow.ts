@@ -1,0 +1,16 @@
+import type { CellUpgrade } from '../run/cell-runner.js';
+import type { InstallableBuild } from './build-source.js';
+import { installBuild } from './install-build.js';
+
+/**
+ * `--upgrade-from image`: each case boots the base image's own cloud-init, then gets the
+ * build as a distro update reaches a running machine, then reboots into it (the cell
+ * runner does the reboot and the second wait). The version check runs in every case.
+ */
+export function upgradeFlow(build: InstallableBuild): CellUpgrade {
+  return {
+    install: async (instance, signal) => {
+      await installBuild(instance, build, signal);
+    },
+  };
+}

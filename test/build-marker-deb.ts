@@ -1,0 +1,65 @@
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { execa } from 'execa';
+
+/**
+ * A real cloud-init build that can be told apart from the image's from inside an instance:
+ * Debian's own package for this release, with a marker added to its version and to a file
+ * it installs. Shared by test/build.e2e.test.ts and bench/prepare.ts, and read by the
+ * fixture case test/fixtures/build-marker/.
+ */
+export const MARKER_SUFFIX = '+cloudproof1';
+export const MARKER_LINE = '# cloudproof-marker';
+/** Where cloud-init's packagers put the version it reports (`cloud-init --version`, "Cloud-init v." in its log). */
+export const MARKED_FILE = '/usr/lib/python3/dist-packages/cloudinit/version.py';
+
+/** Fixed, so the same stock package always gives the same bytes and so the same prepared image. */
+const SOURCE_DATE_EPOCH = '1764288000';
+
+export interface MarkerDeb {
+  readonly path: string;
+  readonly version: string;
+  readonly stockVersion: string;
+}
+
+export async function makeMarkerDeb(workDir: string): Promise<MarkerDeb> {
+  await mkdir(workDir, { recursive: true });
+  const stock = await downloadCloudInit(workDir);
+  const stockVersion = (await execa('dpkg-deb', ['--field', stock, 'Version'])).stdout.trim();
+  const version = `${stockVersion}${MARKER_SUFFIX}`;
+  const tree = join(workDir, 'tree');
+  await rm(tree, { recursive: true, force: true });
+  await execa('dpkg-deb', ['-R', stock, tree]);
+
+  const control = join(tree, 'DEBIAN', 'control');
+  await writeFile(control, (await readFile(control, 'utf8')).replace(/^Version: .*$/m, `Version: ${version}`));
+  const relative = MARKED_FILE.slice(1);
+  const marked = join(tree, relative);
+  const source = await readFile(marked, 'utf8');
+  if (!/^_PACKAGED_VERSION = .*$/m.test(source)) throw new Error(`${MARKED_FILE} in ${stock} has no _PACKAGED_VERSION line to mark`);
+  await writeFile(marked, `${source.replace(/^_PACKAGED_VERSION = .*$/m, `_PACKAGED_VERSION = "${version}"`)}${MARKER_LINE}\n`);
+  // Keep md5sums true to the contents, so that debsums in the instance does not flag the build.
+  const md5sums = join(tree, 'DEBIAN', 'md5sums');
+  const md5 = createHash('md5').update(await readFile(marked)).digest('hex');
+  await writeFile(md5sums, (await readFile(md5sums, 'utf8')).replace(new RegExp(`^[0-9a-f]{32}  ${relative.replace(/[.]/g, '\\.')}$`, 'm'), `${md5}  ${relative}`));
+
+  const path = join(workDir, `cloud-init_${version.replace(/^\d+:/, '')}_all.deb`);
+  await execa('dpkg-deb', ['--root-owner-group', '-b', tree, path], { env: { SOURCE_DATE_EPOCH } });
+  await rm(tree, { recursive: true, force: true });
+  return { path, version, stockVersion };
+}
+
+/** Debian's archive is reachable from these machines; the lists may be missing on a fresh one. */
+async function downloadCloudInit(dir: string): Promise<string> {
+  const download = () => execa('apt-get', ['download', 'cloud-init'], { cwd: dir, reject: false, all: true });
+  let result = await download();
+  if (result.exitCode !== 0) {
+    await execa('apt-get', ['update'], { env: { DEBIAN_FRONTEND: 'noninteractive' } });
+    result = await download();
+  }
+  if (result.exitCode !== 0) throw new Error(`apt-get download cloud-init failed: ${result.all}`);
+  const stock = (await readdir(dir)).find((name) => /^cloud-init_.*\.deb$/.test(name) && !name.includes(MARKER_SUFFIX));
+  if (stock === undefined) throw new Error(`apt-get download cloud-init wrote no .deb in ${dir}`);
+  return join(dir, stock);
+}

@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { describeCase, type HarvestedCell } from '../api.js';
+
+function stdout(cell: HarvestedCell, name: string): string {
+  const output = cell.command(name);
+  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
+  return output.stdout.trim();
+}
+
+describeCase('mounts', (cell) => {
+  it('adds exactly the two entries to fstab, tagged comment=cloudconfig', () => {
+    const entries = cell.file('/etc/fstab').split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
+    assert.deepEqual(
+      entries.map((line) => line.split(/\s+/).join(' ')),
+      [
+        'tmpfs /mnt/cloudproof-tmp tmpfs defaults,size=8m,mode=1777,comment=cloudconfig 0 0',
+        '/srv/cloudproof-bind-src /mnt/cloudproof-bind none bind,comment=cloudconfig 0 0',
+      ],
+      cell.file('/etc/fstab'),
+    );
+  });
+
+  it('mounts the tmpfs with its size limit and mode', () => {
+    assert.match(stdout(cell, 'findmnt'), /^\/mnt\/cloudproof-tmp\s+tmpfs\s+/);
+    assert.equal(stdout(cell, 'tmp-size'), '8192');
+    assert.equal(stdout(cell, 'tmp-mode'), '1777');
+  });
+
+  it('mounts the bind mount, showing the source folder', () => {
+    assert.equal(stdout(cell, 'bind'), '/mnt/cloudproof-bind');
+    assert.equal(cell.file('/mnt/cloudproof-bind/marker.txt'), 'seen through the bind mount\n');
+  });
+
+  it('makes no swap', () => {
+    assert.equal(stdout(cell, 'swap'), '');
+  });
+});

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { describeCase, type HarvestedCell } from '../api.js';
+
+function stdout(cell: HarvestedCell, name: string): string {
+  const output = cell.command(name);
+  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
+  return output.stdout.trim();
+}
+
+describeCase('mounts_swap', (cell) => {
+  it('creates a 16 MiB swap file, 0600 root:root', () => {
+    assert.equal(stdout(cell, 'swapfile'), '16777216 600 root:root');
+  });
+
+  it('formats it as swap (SWAPSPACE2 signature)', () => {
+    assert.equal(stdout(cell, 'signature'), 'SWAPSPACE2');
+  });
+
+  it('adds it to fstab', () => {
+    assert.match(cell.file('/etc/fstab'), /^\/swap\.img\s+none\s+swap\s+sw,comment=cloudconfig\s+0\s+0$/m);
+  });
+
+  it('the container refuses swapon (EPERM), which is why the warnings are expected', () => {
+    assert.match(cell.log(), /swapon: \/swap\.img: swapon failed: Operation not permitted/);
+    assert.equal(stdout(cell, 'swapon'), '', 'swap is active: this platform allows swap, drop the expected warnings');
+  });
+
+  it('mounts still ran mount -a after the swapon failure', () => {
+    assert.match(cell.log(), /Activate mounts: PASS:mount -a/);
+  });
+});

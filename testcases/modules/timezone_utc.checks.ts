@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { describeCase, type HarvestedCell } from '../api.js';
+
+function stdout(cell: HarvestedCell, name: string): string {
+  const output = cell.command(name);
+  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
+  return output.stdout.trim();
+}
+
+describeCase('timezone_utc', (cell) => {
+  it('the image has the zone file (tzdata)', () => {
+    assert.equal(stdout(cell, 'zoneinfo'), 'present', '/usr/share/zoneinfo/UTC is missing: the image lacks tzdata');
+  });
+
+  it('/etc/timezone says UTC', () => {
+    assert.equal(cell.file('/etc/timezone').trim(), 'UTC');
+  });
+
+  it('/etc/localtime links to the UTC zone file', () => {
+    assert.equal(stdout(cell, 'localtime-link'), '/usr/share/zoneinfo/UTC');
+  });
+
+  it('date reports UTC +0000 (no summer time)', () => {
+    assert.equal(stdout(cell, 'date'), 'UTC +0000 12:00');
+  });
+});
