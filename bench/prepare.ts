@@ -76,6 +76,9 @@ async function run(results: string, cases: string, build: string): Promise<Measu
   const runId = (await readdir(results)).find((entry) => !before.has(entry));
   if (runId === undefined) throw new Error(`harness run --build ${build} wrote no results (exit ${result.exitCode}): ${result.stderr}`);
   const manifest = JSON.parse(await readFile(join(results, runId, 'run.json'), 'utf8')) as RunManifest;
+  // A timing of cells that did not run proves nothing: say why they did not.
+  const reasons = new Set(manifest.cells.filter((cell) => cell.state !== 'harvested').map((cell) => `${cell.case}: ${cell.state}: ${cell.reason ?? ''}`));
+  if (reasons.size > 0) console.log(`  --build ${build}: ${[...reasons].slice(0, 5).join('\n  ')}`);
   return { seconds, exitCode: result.exitCode, manifest };
 }
 

@@ -20,6 +20,8 @@ export interface FakeBehaviour {
   readonly bootHangs?: boolean;
   readonly launchFails?: boolean;
   readonly status?: string;
+  /** cloud-init ≥ 23.4 repeats WARNING lines here: level → messages */
+  readonly recoverableErrors?: Readonly<Record<string, readonly string[]>>;
   readonly log?: string;
   /** collector or command name → stdout (exit code 0) */
   readonly outputs?: Readonly<Record<string, string>>;
@@ -144,7 +146,7 @@ export class FakeInstance implements Instance {
   private async harvestTar(): Promise<Buffer> {
     const root = await mkdtemp(join(tmpdir(), 'fake-harvest-'));
     try {
-      const status = JSON.stringify({ status: this.behaviour.status ?? 'done', errors: [] });
+      const status = JSON.stringify({ status: this.behaviour.status ?? 'done', errors: [], recoverable_errors: this.behaviour.recoverableErrors ?? {} });
       const outputs: Record<string, string> = { 'cloud-init-status': status, 'schema-system': 'Valid schema', ...this.behaviour.outputs };
       await mkdir(join(root, 'collectors'), { recursive: true });
       for (const [name, stdout] of Object.entries(outputs)) {

@@ -62,6 +62,18 @@ describe('run loop (fake platform)', () => {
     assert.equal(result.verdicts.get('marker [debian/bookworm]')?.verdict, 'passed');
   });
 
+  it("excuses a recoverable error that the case expects in its log, and only that one (cloud-init ≥ 23.4)", async () => {
+    const expected = 'expected trouble';
+    const log = `2026-11-28 14:00:01,000 - cc_example.py[WARNING]: ${expected}\n`;
+    const only = { selection: { grep: undefined, tags: [], excludeTags: [] }, testcaseDirs: [join(FIXTURES, 'expects-warning')] };
+    const excused = await run(new FakePlatform(() => ({ log, recoverableErrors: { WARNING: [expected] } })), only);
+    assert.equal(excused.verdicts.get('warns [debian/bookworm]')?.verdict, 'passed');
+    const other = await run(new FakePlatform(() => ({ log, recoverableErrors: { WARNING: [expected, 'another problem'] } })), only);
+    const verdict = other.verdicts.get('warns [debian/bookworm]');
+    assert.equal(verdict?.verdict, 'failed');
+    assert.ok(verdict?.failures.some((failure) => failure.message.includes('WARNING: another problem')));
+  });
+
   it("fails a case whose own check fails, with the check's message", async () => {
     const platform = new FakePlatform(behaviours({ marker: { outputs: { marker: 'bye\n' } } }));
     const result = await run(platform);
