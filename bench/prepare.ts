@@ -12,15 +12,16 @@
  * only) to reach --cells; verdicts do not matter here, only time. The prepared image is
  * removed at the end unless --keep.
  */
+import { randomUUID } from 'node:crypto';
 import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { collectorNames } from '../collectors/index.js';
-import { sha256File } from '../harness/build/deb-artifact.js';
-import { PROPERTY } from '../harness/build/prepare-recipe.js';
-import type { RunManifest } from '../harness/run/manifest.js';
+import { sha256File } from '../harness/build-under-test/deb-artifact.js';
+import { PROPERTY } from '../harness/build-under-test/prepare-recipe.js';
+import type { RunManifest } from '../results-schema/run-manifest.js';
 import lxd from '../platforms/lxd/index.js';
 import { makeMarkerDeb } from '../test/build-marker-deb.js';
 import { DEFAULT_TESTCASES_DIR } from '../testcases/location.js';
@@ -82,11 +83,11 @@ async function run(results: string, cases: string, build: string): Promise<Measu
   return { seconds, exitCode: result.exitCode, manifest };
 }
 
-const platform = lxd.create({ env: process.env });
+const platform = lxd.create({ env: process.env, settings: {}, stateDir: join(tmpdir(), 'cloudproof-bench-lxd-state') });
 const work = await mkdtemp(join(tmpdir(), 'cloudproof-bench-prepare-'));
 const results = join(work, 'results');
 const cases = await caseFolder(cellCount);
-const marker = await makeMarkerDeb(join(work, 'deb'));
+const marker = await makeMarkerDeb(join(work, 'deb'), `bench-${randomUUID()}`);
 const markerSha = await sha256File(marker.path);
 const removePrepared = async (): Promise<void> => {
   for (const image of await platform.listImages()) {

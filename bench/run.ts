@@ -16,6 +16,7 @@ import { shellQuote } from '../harness/harvest/bundle.js';
 import { DEFAULT_TESTCASES_DIR } from '../testcases/location.js';
 import { loadCases } from '../testcases/loader.js';
 import type { TestCase } from '../testcases/case.js';
+import { builtImageAlias } from '../core/image-names.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -55,7 +56,7 @@ async function timed(command: string, args: string[]): Promise<{ seconds: number
 
 const all = await loadCases([DEFAULT_TESTCASES_DIR], collectorNames());
 const cases = all.filter((testCase) => testCase.tags.includes(values.tag));
-const alias = values.image.startsWith('cloudproof/') ? values.image : `cloudproof/${values.image}`;
+const alias = builtImageAlias(values.image);
 const rawDir = await prepareRawCases(cases);
 const resultsDir = await mkdtemp(join(tmpdir(), 'cloudproof-bench-'));
 const pattern = `^(${cases.map((testCase) => testCase.name).join('|')})$`;

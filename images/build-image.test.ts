@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FakePlatform } from '../test/fake-platform.js';
-import { buildImage, imageAlias, RECIPE_PROPERTY } from './build-image.js';
+import { FakePlatform } from '../platforms/fake/platform.js';
+import type { Capability } from '../platforms/types.js';
+import { builtImageAlias, IMAGE_PROPERTY } from '../core/image-names.js';
+import type { ImageFormat } from '../platforms/types.js';
+import { buildImage } from './build-image.js';
 import { debianRecipe } from './debian/recipe.js';
 import { recipeHash } from './recipe.js';
 
@@ -20,12 +23,9 @@ describe('buildImage', () => {
     await rm(cacheDir, { recursive: true, force: true });
   });
 
-  function platformWith(recipe: string, capabilities: ConstructorParameters<typeof FakePlatform>[1] = []): FakePlatform {
-    const platform = new FakePlatform(() => ({}), capabilities);
-    platform.images.length = 0;
-    const alias = imageAlias('debian', 'bookworm');
-    platform.images.push({ ref: alias, fingerprint: 'cafe', aliases: [alias], properties: { [RECIPE_PROPERTY]: recipe }, createdAt: '', sizeBytes: 1 });
-    return platform;
+  function platformWith(recipe: string, capabilities: readonly Capability[] = [], packed: Readonly<Record<string, string>> = {}): FakePlatform {
+    const alias = builtImageAlias('debian/bookworm');
+    return new FakePlatform({ capabilities, images: [{ ref: alias, fingerprint: 'cafe', aliases: [alias], properties: { [IMAGE_PROPERTY.recipe]: recipe, ...packed }, createdAt: '', sizeBytes: 1 }] });
   }
 
   it('reuses the image whose recipe hash matches, and says so', async () => {
@@ -36,6 +36,25 @@ describe('buildImage', () => {
     assert.equal(result.reused, true);
     assert.equal(result.image.fingerprint, 'cafe');
     assert.ok(lines.some((line) => /reusing image cafe/.test(line)), lines.join('\n'));
+  });
+
+  describe('with a platform that says how it packs images', () => {
+    const format: ImageFormat = { property: 'test.seed', identity: 'seed-2' };
+    const current = recipeHash(debianRecipe('bookworm'));
+
+    it('reuses the image when it was packed as the platform packs today', async () => {
+      const platform = Object.assign(platformWith(current, [], { [format.property]: format.identity }), { imageFormat: format });
+      const result = await buildImage(platform, options());
+      assert.equal(result.reused, true);
+    });
+
+    it('rebuilds an image packed another way, or without a record of it, although its recipe matches', async () => {
+      for (const packed of [{ [format.property]: 'seed-1' }, {}]) {
+        const platform = Object.assign(platformWith(current, [], packed), { imageFormat: format });
+        // The fake cannot import: that it refuses shows the build was decided on.
+        await assert.rejects(buildImage(platform, options()), { code: 'USAGE', message: /cannot import images/ });
+      }
+    });
   });
 
   it('does not build on a platform that cannot import what it would build', async () => {

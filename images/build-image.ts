@@ -1,16 +1,17 @@
-import { stat } from 'node:fs/promises';
-import { AbortedError, isHarnessError, UsageError } from '../harness/errors.js';
-import type { ImageInfo, Platform } from '../platforms/types.js';
+import { join } from 'node:path';
+import { AbortedError, isHarnessError, UsageError } from '../core/errors.js';
+import { builtImageAlias, IMAGE_PROPERTY } from '../core/image-names.js';
+import type { ImageFormat, ImageInfo, Platform, RootfsArtifact } from '../platforms/types.js';
 import { buildDebianRootfs, type BuildRootfsOptions, type RootfsBuild } from './debian/build-rootfs.js';
 import { debianRecipe } from './debian/recipe.js';
 import { forgetImageFacts, imageSchemaPath, makeWorkDir, removeWorkDir, saveImageFacts } from './image-cache.js';
-import { lxdRootfsDir, writeLxdTarball } from './lxd-tarball.js';
 import { recipeHash, type ImageRecipe } from './recipe.js';
 
 /**
- * Makes sure the platform has an image for a distro release that matches today's recipe:
- * reuses the one it has when its recipe hash still matches, otherwise builds the tree,
- * packs it, imports it under `cloudproof/<distro>/<release>` and records what it holds.
+ * Makes sure the platform has an image for a distro release that matches today's recipe
+ * and the platform's way of packing it: reuses the one it has when both still match,
+ * otherwise builds the tree, hands it to the platform to pack and import under
+ * `cloudproof/<distro>/<release>`, and records what it holds.
  */
 
 // Callers look the schema up where they got the image from.
@@ -36,9 +37,6 @@ export type BuildImageResult =
       readonly seconds: number;
     };
 
-export const RECIPE_PROPERTY = 'cloudproof.recipe';
-export const CLOUD_INIT_PROPERTY = 'cloudproof.cloud-init';
-
 interface Distro {
   recipe(release: string): ImageRecipe;
   buildRootfs(recipe: ImageRecipe, options: BuildRootfsOptions): Promise<RootfsBuild>;
@@ -48,10 +46,6 @@ const DISTROS: Readonly<Record<string, Distro>> = {
   debian: { recipe: (release) => debianRecipe(release), buildRootfs: buildDebianRootfs },
 };
 
-export function imageAlias(distro: string, release: string): string {
-  return `cloudproof/${distro}/${release}`;
-}
-
 export async function buildImage(platform: Platform, options: BuildImageOptions): Promise<BuildImageResult> {
   const { cacheDir, log, signal } = options;
   const distro = DISTROS[options.distro];
@@ -59,12 +53,14 @@ export async function buildImage(platform: Platform, options: BuildImageOptions)
     throw new UsageError(`unknown distro "${options.distro}"`, `known distros: ${Object.keys(DISTROS).join(', ')}`);
   }
   const recipe = distro.recipe(options.release);
-  const alias = imageAlias(options.distro, options.release);
+  const alias = builtImageAlias(`${options.distro}/${options.release}`);
   const hash = recipeHash(recipe);
+  const format = platform.imageFormat;
 
   const existing = await platform.findImage(alias);
-  if (existing && existing.properties[RECIPE_PROPERTY] === hash && !options.force) {
-    log(`${alias}: reusing image ${short(existing.fingerprint)}, built from the current recipe ${short(hash)}`);
+  const stale = existing === undefined ? 'the platform has no such image' : staleness(existing, hash, format);
+  if (existing && stale === undefined && !options.force) {
+    log(`${alias}: reusing image ${short(existing.fingerprint)}, built from the current recipe ${short(hash)}${format ? ' and packed as the platform packs today' : ''}`);
     if (imageSchemaPath(cacheDir, existing.fingerprint) === undefined) {
       log(`${alias}: no cloud-config schema for it in ${cacheDir} (not built here, or cloud-init older than 22.2)`);
     }
@@ -77,25 +73,31 @@ export async function buildImage(platform: Platform, options: BuildImageOptions)
     );
   }
   const say = (line: string): void => log(`${alias}: ${line}`);
-  say(`building, ${whyBuild(existing, hash)}`);
+  say(`building, ${stale ?? 'as forced'}`);
 
   const started = performance.now();
   const workDir = await makeWorkDir(cacheDir);
   try {
     const rootfs = await step(say, signal, 'rootfs', () =>
-      distro.buildRootfs(recipe, { rootfsDir: lxdRootfsDir(workDir), log, signal }),
+      distro.buildRootfs(recipe, { rootfsDir: join(workDir, 'rootfs'), log, signal }),
     );
     say(`cloud-init ${rootfs.cloudInitVersion}`);
-    const artifact = await step(say, signal, 'tarball', () => writeLxdTarball(workDir, recipe.lxd, { signal }));
-    say(`tarball is ${megabytes((await stat(artifact.path)).size)}`);
+    const artifact: RootfsArtifact = {
+      kind: 'rootfs',
+      dir: rootfs.rootfsDir,
+      architecture: recipe.architecture,
+      os: recipe.distro,
+      release: recipe.release,
+      description: recipe.description,
+    };
+    // The platform packs it and records its own format; the recipe's facts are ours to record.
     const image = await step(say, signal, 'import', () =>
       platform.importImage({
         artifact,
         aliases: [alias],
         properties: {
-          ...recipe.lxd.properties,
-          [RECIPE_PROPERTY]: hash,
-          [CLOUD_INIT_PROPERTY]: rootfs.cloudInitVersion,
+          [IMAGE_PROPERTY.recipe]: hash,
+          [IMAGE_PROPERTY.cloudInit]: rootfs.cloudInitVersion,
         },
         signal,
       }),
@@ -121,11 +123,18 @@ export async function buildImage(platform: Platform, options: BuildImageOptions)
   }
 }
 
-function whyBuild(existing: ImageInfo | undefined, hash: string): string {
-  if (existing === undefined) return 'the platform has no such image';
-  const old = existing.properties[RECIPE_PROPERTY];
-  if (old === hash) return 'as forced';
-  return `its image ${short(existing.fingerprint)} was built from recipe ${old ? short(old) : 'unknown'}, not ${short(hash)}`;
+/** Why `existing` is not what a build would make today; undefined when it is. */
+function staleness(existing: ImageInfo, hash: string, format: ImageFormat | undefined): string | undefined {
+  const recipe = existing.properties[IMAGE_PROPERTY.recipe];
+  if (recipe !== hash) {
+    return `its image ${short(existing.fingerprint)} was built from recipe ${recipe ? short(recipe) : 'unknown'}, not ${short(hash)}`;
+  }
+  if (format === undefined) return undefined;
+  const packed = existing.properties[format.property];
+  if (packed !== format.identity) {
+    return `its image ${short(existing.fingerprint)} was packed as ${packed ? short(packed) : 'unknown'} (${format.property}), the platform now packs ${short(format.identity)}`;
+  }
+  return undefined;
 }
 
 function errorText(error: unknown): string {
@@ -148,8 +157,4 @@ async function step<T>(
 
 function short(hex: string): string {
   return hex.slice(0, 12);
-}
-
-function megabytes(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(0)} MB`;
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { HarnessError } from '../harness/errors.js';
+import { HarnessError } from '../core/errors.js';
 
 /**
  * The image builder's corner of the disk. What an image holds is kept beside the platform's
@@ -11,7 +11,7 @@ import { HarnessError } from '../harness/errors.js';
  *   <cacheDir>/<fingerprint>/packages.txt                  `package version` per line
  *   <cacheDir>/<fingerprint>/schema-cloud-config-v1.json   absent before cloud-init 22.2
  *   <cacheDir>/by-alias/<alias, / as _>/                   the same, plus `fingerprint`
- *   <cacheDir>/build-XXXXXX/                               a build in progress (rootfs, tarball)
+ *   <cacheDir>/build-XXXXXX/                               a build in progress (its rootfs/)
  */
 
 const PACKAGES_FILE = 'packages.txt';

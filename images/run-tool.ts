@@ -1,8 +1,8 @@
 import { execa, type ExecaError } from 'execa';
-import { AbortedError, HarnessError } from '../harness/errors.js';
+import { AbortedError, HarnessError } from '../core/errors.js';
 
 /**
- * Runs one of the host tools an image build needs (mmdebstrap, tar, dpkg-query) and turns
+ * Runs one of the host tools an image build needs (mmdebstrap, dpkg-query) and turns
  * its failures into HarnessErrors that say which tool, why, and what to install.
  */
 

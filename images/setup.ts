@@ -1,5 +1,5 @@
-import { HarnessError } from '../harness/errors.js';
-import { aptInstall, findExecutable, isDebianLike, isRoot } from '../harness/host/packages.js';
+import { HarnessError } from '../core/errors.js';
+import { aptInstall, findExecutable, isDebianLike, isRoot } from '../core/host/packages.js';
 import type { SetupStep } from '../platforms/types.js';
 
 /** `harness setup`'s step for the tools `harness image build` runs on the host. */

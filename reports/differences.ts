@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { harvestedFilePath } from '../harness/harvest/layout.js';
-import type { ManifestCell, RunManifest } from '../harness/run/manifest.js';
+import { harvestedFilePath } from '../results-schema/layout.js';
+import type { ManifestCell, RunManifest } from '../results-schema/run-manifest.js';
 import { findLogProblems, type LogFinding } from '../testcases/cloud-init-log.js';
 
 /**

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { COLLECTORS_DIR, CELL_FILE, CONSOLE_FILE, harvestedFilePath } from '../harness/harvest/layout.js';
-import type { ManifestCell, RunManifest } from '../harness/run/manifest.js';
+import { COLLECTORS_DIR, CELL_FILE, CONSOLE_FILE, harvestedFilePath } from '../results-schema/layout.js';
+import type { ManifestCell, RunManifest } from '../results-schema/run-manifest.js';
 import type { ImageDifference } from './differences.js';
 import { Html, html, relativeHref } from './html.js';
 

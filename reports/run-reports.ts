@@ -1,4 +1,4 @@
-import type { RunManifest } from '../harness/run/manifest.js';
+import type { RunManifest } from '../results-schema/run-manifest.js';
 import { findDifferences, type ImageDifference } from './differences.js';
 import { writeHtmlReport } from './html-report.js';
 

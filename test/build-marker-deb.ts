@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -13,8 +13,14 @@ export const MARKER_SUFFIX = '+cloudproof1';
 export const MARKER_LINE = '# cloudproof-marker';
 /** Where cloud-init's packagers put the version it reports (`cloud-init --version`, "Cloud-init v." in its log). */
 export const MARKED_FILE = '/usr/lib/python3/dist-packages/cloudinit/version.py';
+/**
+ * Holds the caller's build id, so that each caller's .deb has bytes of its own and so a
+ * prepared image of its own: a test that removes its image never pulls one from under a
+ * bench (or another test run) using the same marker.
+ */
+export const BUILD_ID_FILE = '/usr/share/cloudproof/build-id';
 
-/** Fixed, so the same stock package always gives the same bytes and so the same prepared image. */
+/** Fixed, so that the bytes depend only on the stock package and the build id. */
 const SOURCE_DATE_EPOCH = '1764288000';
 
 export interface MarkerDeb {
@@ -23,7 +29,7 @@ export interface MarkerDeb {
   readonly stockVersion: string;
 }
 
-export async function makeMarkerDeb(workDir: string): Promise<MarkerDeb> {
+export async function makeMarkerDeb(workDir: string, buildId: string): Promise<MarkerDeb> {
   await mkdir(workDir, { recursive: true });
   const stock = await downloadCloudInit(workDir);
   const stockVersion = (await execa('dpkg-deb', ['--field', stock, 'Version'])).stdout.trim();
@@ -43,6 +49,10 @@ export async function makeMarkerDeb(workDir: string): Promise<MarkerDeb> {
   const md5sums = join(tree, 'DEBIAN', 'md5sums');
   const md5 = createHash('md5').update(await readFile(marked)).digest('hex');
   await writeFile(md5sums, (await readFile(md5sums, 'utf8')).replace(new RegExp(`^[0-9a-f]{32}  ${relative.replace(/[.]/g, '\\.')}$`, 'm'), `${md5}  ${relative}`));
+
+  await mkdir(join(tree, 'usr', 'share', 'cloudproof'), { recursive: true });
+  await writeFile(join(tree, BUILD_ID_FILE.slice(1)), `${buildId}\n`);
+  await appendFile(md5sums, `${createHash('md5').update(`${buildId}\n`).digest('hex')}  ${BUILD_ID_FILE.slice(1)}\n`);
 
   const path = join(workDir, `cloud-init_${version.replace(/^\d+:/, '')}_all.deb`);
   await execa('dpkg-deb', ['--root-owner-group', '-b', tree, path], { env: { SOURCE_DATE_EPOCH } });

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { LABEL_ROLE } from '../harness/build/build-stage.js';
-import { sha256File } from '../harness/build/deb-artifact.js';
-import { PROPERTY } from '../harness/build/prepare-recipe.js';
-import type { RunManifest } from '../harness/run/manifest.js';
-import { LABEL_RUN } from '../harness/run/run-id.js';
-import lxd from '../platforms/lxd/index.js';
+import { sha256File } from '../harness/build-under-test/deb-artifact.js';
+import { PROPERTY } from '../harness/build-under-test/prepare-recipe.js';
+import type { RunManifest } from '../results-schema/run-manifest.js';
+import { LABEL_ROLE, LABEL_RUN } from '../core/run-id.js';
+import { lxdForTests } from './lxd-for-tests.js';
 import { makeMarkerDeb, MARKER_SUFFIX, type MarkerDeb } from './build-marker-deb.js';
 
 const HARNESS = join(import.meta.dirname, '..', 'harness', 'bin.js');
@@ -20,13 +20,13 @@ const MARKER_CHECKS = ['dpkg has the build under test installed', "the build's m
 /**
  * The build under test for real: Debian's cloud-init with a marker in its version and in a
  * file, injected with --build deb: through the CLI, proven from inside the instance by the
- * fixture case test/fixtures/build-marker. The marker .deb is byte-for-byte reproducible,
- * so its prepared image would outlive the test: it is removed before (the first run must
- * prepare) and after (nothing is left behind).
+ * fixture case test/fixtures/build-marker. The .deb carries a build id of this test run,
+ * so its prepared image is this run's alone: the first run must prepare it, and it is
+ * removed at the end without touching a bench's or another run's.
  */
 describe('harness run --build on LXD @e2e', function () {
   this.timeout(20 * 60_000);
-  const platform = lxd.create({ env: process.env });
+  const platform = lxdForTests();
   let work: string;
   let results: string;
   let marker: MarkerDeb;
@@ -51,9 +51,8 @@ describe('harness run --build on LXD @e2e', function () {
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'cloudproof-build-e2e-'));
     results = join(work, 'results');
-    marker = await makeMarkerDeb(join(work, 'deb'));
+    marker = await makeMarkerDeb(join(work, 'deb'), `e2e-${randomUUID()}`);
     markerSha = await sha256File(marker.path);
-    await removePreparedImages();
   });
   after(async () => {
     await removePreparedImages();
@@ -66,7 +65,7 @@ describe('harness run --build on LXD @e2e', function () {
     process.stdout.write(`${first.all}\n`);
     assert.equal(first.exitCode, 0, 'the marker case passes with the build under test');
     assert.match(first.all ?? '', /preparing cloudproof\/prepared\/[0-9a-f]{16} from /);
-    assert.match(first.all ?? '', /storage pool: \S+ \(\w+\)/);
+    assert.match(first.all ?? '', /platform: LXD .*storage pool \S+ \(\w+\)/);
     const prepared = await manifestOf(await newRunId([]));
     const build = prepared.build;
     assert.ok(build.kind === 'deb' && build.flow === 'prepared');

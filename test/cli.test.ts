@@ -12,7 +12,7 @@ describe('harness CLI: bad input', () => {
     const result = await harness('run', '--platform', 'lxc');
     assert.equal(result.exitCode, 2);
     assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
-    assert.match(result.stderr, /unknown platform "lxc" \(did you mean "lxd"\?\).*valid platforms: lxd/);
+    assert.match(result.stderr, /unknown platform "lxc" \(did you mean "lxd"\?\).*valid platforms: fake, lxd/);
   });
 
   it('exits 2 with one line naming file, line and field for a malformed case', async () => {

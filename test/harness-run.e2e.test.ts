@@ -4,9 +4,10 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import lxd from '../platforms/lxd/index.js';
-import { LABEL_MANAGED, LABEL_RUN } from '../harness/run/run-id.js';
-import type { RunManifest } from '../harness/run/manifest.js';
+import { lxdForTests } from './lxd-for-tests.js';
+import { LABEL_MANAGED, LABEL_RUN } from '../core/run-id.js';
+import type { RunManifest } from '../results-schema/run-manifest.js';
+import { generateAccessKey } from '../core/access-key.js';
 
 const HARNESS = join(import.meta.dirname, '..', 'harness', 'bin.js');
 const harness = (args: string[]) => execa('node', [HARNESS, ...args], { reject: false, env: { CI: 'true' }, all: true });
@@ -14,7 +15,7 @@ const harness = (args: string[]) => execa('node', [HARNESS, ...args], { reject: 
 /** The real thing: the CLI against the real LXD daemon and the real cloud-init in the built image. */
 describe('harness run --platform lxd @e2e', function () {
   this.timeout(20 * 60_000);
-  const platform = lxd.create({ env: process.env });
+  const platform = lxdForTests();
   let results: string;
 
   beforeEach(async () => {
@@ -81,6 +82,7 @@ describe('harness run --platform lxd @e2e', function () {
       name: 'cp-e2e-gc-leftover',
       imageFingerprint: image.fingerprint,
       userData: '#cloud-config\n{}\n',
+      accessKey: generateAccessKey('cloudproof-e2e'),
       labels: { [LABEL_MANAGED]: 'true', [LABEL_RUN]: runId },
     });
     const result = await harness(['gc', '--run', runId]);

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { ManifestCell, RunManifest } from '../harness/run/manifest.js';
+import type { ManifestCell, RunManifest } from '../results-schema/run-manifest.js';
 
 /**
  * Hand-made run folders for the report tests: a manifest and, per cell, only the harvested
@@ -52,7 +52,7 @@ export async function handMadeRun(cells: readonly HandMadeCell[]): Promise<{ run
     startedBy: { kind: 'cli', argv: ['run', '--release', 'bookworm', '--release', 'trixie'] },
     startedAt: '2026-11-28T15:00:00.000Z',
     finishedAt: '2026-11-28T15:02:00.000Z',
-    platform: { name: 'lxd', facts: { server: 'LXD 5.0.2', storagePool: 'default' } },
+    platform: { name: 'lxd', summary: 'LXD 5.0.2, storage pool default (dir)', facts: { server: 'LXD 5.0.2', storagePool: 'default' }, limits: { userDataBytes: undefined, defaultConcurrency: 2, maxConcurrency: undefined, bootTimeoutFactor: 1 }, readiness: 'exec of `true` succeeds' },
     build: { kind: 'none' },
     images: IMAGES,
     concurrency: 2,

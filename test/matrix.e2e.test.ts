@@ -4,9 +4,9 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import lxd from '../platforms/lxd/index.js';
-import { LABEL_RUN } from '../harness/run/run-id.js';
-import type { RunManifest } from '../harness/run/manifest.js';
+import { lxdForTests } from './lxd-for-tests.js';
+import { LABEL_RUN } from '../core/run-id.js';
+import type { RunManifest } from '../results-schema/run-manifest.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const HARNESS = join(ROOT, 'harness', 'bin.js');
@@ -22,7 +22,7 @@ const harness = (args: string[]) => execa('node', [HARNESS, ...args], { reject: 
  */
 describe('release matrix: bookworm and trixie through the CLI @e2e', function () {
   this.timeout(40 * 60_000);
-  const platform = lxd.create({ env: process.env });
+  const platform = lxdForTests();
   let results: string;
 
   beforeEach(async () => {

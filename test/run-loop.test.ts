@@ -3,10 +3,14 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HarnessError } from '../harness/errors.js';
+import { HarnessError } from '../core/errors.js';
 import { silentObserver } from '../harness/run/observer.js';
-import { runHarness, type RunOptions } from '../harness/run/run-loop.js';
-import { FakePlatform, type FakeBehaviour } from './fake-platform.js';
+import type { RunOptions } from '../harness/run/run-loop.js';
+import { runOn } from './run-on.js';
+import { LABEL_CASE } from '../core/run-id.js';
+import type { FakeBehaviour } from '../platforms/fake/behaviour.js';
+import { FakePlatform } from '../platforms/fake/platform.js';
+import type { LaunchSpec } from '../platforms/types.js';
 
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'cases');
 const WARNING_LINE = '2026-11-28 14:00:01,000 - handlers.py[WARNING]: Could not render jinja template';
@@ -20,32 +24,19 @@ describe('run loop (fake platform)', () => {
     await rm(results, { recursive: true, force: true });
   });
 
-  const run = (platform: FakePlatform, overrides: Partial<RunOptions> = {}) =>
-    runHarness({
-      platform,
-      imageRefs: ['debian/bookworm'],
-      testcaseDirs: [join(FIXTURES, 'basic')],
-      expectationFiles: [],
-      imageCacheDir: join(results, 'no-image-cache'),
-      selection: { grep: undefined, tags: [], excludeTags: [] },
-      concurrency: 2,
-      keepFailed: false,
-      resultsDir: results,
-      startedBy: { kind: 'cli', argv: [] },
-      signal: new AbortController().signal,
-      observer: silentObserver,
-      reporterOutput: 'none',
-      ...overrides,
-    });
-  const behaviours = (byCase: Record<string, FakeBehaviour>) => (name: string) => ({ outputs: { marker: 'hi\n' }, ...byCase[name] });
+  const run = (platform: FakePlatform, overrides: Partial<RunOptions> = {}) => runOn(platform, results, { concurrency: 2, ...overrides });
+  const behaviours = (byCase: Record<string, FakeBehaviour>) => (spec: LaunchSpec) => ({ outputs: { marker: 'hi\n' }, ...byCase[spec.labels[LABEL_CASE] ?? ''] });
+  // Without 'reboot', so that the case needing it is skipped.
+  const fakeWith = (behaviourOf?: (spec: LaunchSpec) => FakeBehaviour) => new FakePlatform({ behaviourOf, capabilities: ['out-of-band-exec'] });
+  const instancesLeft = async (platform: FakePlatform) => (await platform.listByLabel({})).length;
 
   it('passes clean cases, skips one with a stated reason and leaves no instance', async () => {
-    const platform = new FakePlatform(behaviours({}));
+    const platform = fakeWith(behaviours({}));
     const result = await run(platform);
     assert.deepEqual(result.manifest.summary, { passed: 2, failed: 0, skipped: 1 });
     const skipped = result.manifest.cells.find((cell) => cell.case === 'needs_reboot');
     assert.match(skipped?.reason ?? '', /needs reboot/);
-    assert.equal(platform.instances.size, 0);
+    assert.equal(await instancesLeft(platform), 0);
     assert.equal(result.manifest.state, 'finished');
     assert.ok(existsSync(join(result.runDir, 'junit.xml')));
     assert.ok(existsSync(join(result.runDir, 'allure-results')));
@@ -54,7 +45,7 @@ describe('run loop (fake platform)', () => {
   });
 
   it('fails a case on an unexpected WARNING even though cloud-init says done, quoting the line', async () => {
-    const platform = new FakePlatform(behaviours({ quiet: { log: `${WARNING_LINE}\n` } }));
+    const platform = fakeWith(behaviours({ quiet: { log: `${WARNING_LINE}\n` } }));
     const result = await run(platform);
     const quiet = result.verdicts.get('quiet [debian/bookworm]');
     assert.equal(quiet?.verdict, 'failed');
@@ -66,16 +57,16 @@ describe('run loop (fake platform)', () => {
     const expected = 'expected trouble';
     const log = `2026-11-28 14:00:01,000 - cc_example.py[WARNING]: ${expected}\n`;
     const only = { selection: { grep: undefined, tags: [], excludeTags: [] }, testcaseDirs: [join(FIXTURES, 'expects-warning')] };
-    const excused = await run(new FakePlatform(() => ({ log, recoverableErrors: { WARNING: [expected] } })), only);
+    const excused = await run(fakeWith(() => ({ log, recoverableErrors: { WARNING: [expected] } })), only);
     assert.equal(excused.verdicts.get('warns [debian/bookworm]')?.verdict, 'passed');
-    const other = await run(new FakePlatform(() => ({ log, recoverableErrors: { WARNING: [expected, 'another problem'] } })), only);
+    const other = await run(fakeWith(() => ({ log, recoverableErrors: { WARNING: [expected, 'another problem'] } })), only);
     const verdict = other.verdicts.get('warns [debian/bookworm]');
     assert.equal(verdict?.verdict, 'failed');
     assert.ok(verdict?.failures.some((failure) => failure.message.includes('WARNING: another problem')));
   });
 
   it("fails a case whose own check fails, with the check's message", async () => {
-    const platform = new FakePlatform(behaviours({ marker: { outputs: { marker: 'bye\n' } } }));
+    const platform = fakeWith(behaviours({ marker: { outputs: { marker: 'bye\n' } } }));
     const result = await run(platform);
     const marker = result.verdicts.get('marker [debian/bookworm]');
     assert.equal(marker?.verdict, 'failed');
@@ -83,58 +74,58 @@ describe('run loop (fake platform)', () => {
   });
 
   it('records a boot timeout as a failure, keeps the harvest and destroys the instance', async () => {
-    const platform = new FakePlatform(behaviours({ quiet: { bootHangs: true } }));
+    const platform = fakeWith(behaviours({ quiet: { bootHangs: true } }));
     const result = await run(platform, { selection: { grep: /quiet/, tags: [], excludeTags: [] } });
     const cell = result.manifest.cells[0];
     assert.equal(cell?.state, 'failed-to-boot');
     assert.equal(cell?.verdict, 'failed');
-    assert.equal(platform.instances.size, 0);
+    assert.equal(await instancesLeft(platform), 0);
     assert.ok(existsSync(join(result.runDir, cell!.dir, 'files/var/log/cloud-init.log')));
   });
 
   it('stops on an abort, destroys what runs and still records what was harvested', async () => {
     const controller = new AbortController();
-    const platform = new FakePlatform(behaviours({ quiet: { bootHangs: true }, marker: { bootMs: 1 } }));
+    const platform = fakeWith(behaviours({ quiet: { bootHangs: true }, marker: { bootMs: 1 } }));
     const observer = { ...silentObserver, cellFinished: (cell: string) => cell.startsWith('marker') && controller.abort() };
     const result = await run(platform, { signal: controller.signal, concurrency: 3, observer });
     assert.equal(result.interrupted, true);
     assert.equal(result.manifest.state, 'interrupted');
-    assert.equal(platform.instances.size, 0);
+    assert.equal(await instancesLeft(platform), 0);
     assert.equal(result.verdicts.get('marker [debian/bookworm]')?.verdict, 'passed');
   });
 
   it('keeps a failed instance with --keep-failed and removes the passed ones', async () => {
-    const platform = new FakePlatform(behaviours({ marker: { outputs: { marker: 'bye\n' } } }));
+    const platform = fakeWith(behaviours({ marker: { outputs: { marker: 'bye\n' } } }));
     const result = await run(platform, { keepFailed: true });
     assert.deepEqual(result.kept.map((kept) => kept.cell), ['marker [debian/bookworm]']);
-    assert.deepEqual([...platform.instances.keys()].length, 1);
+    assert.deepEqual(await instancesLeft(platform), 1);
     assert.match(result.kept[0]?.howToReach ?? '', /fake-shell/);
   });
 
   it('rejects a case with an unknown field before launching anything, naming file, line and field', async () => {
-    const platform = new FakePlatform();
+    const platform = fakeWith();
     await assert.rejects(run(platform, { testcaseDirs: [join(FIXTURES, 'broken')] }), (error: HarnessError) => {
       assert.equal(error.code, 'INVALID_CASE');
       assert.equal(error.exitCode, 2);
       assert.match(error.message, /typo\.yaml:2: unknown field "tagz"/);
       return true;
     });
-    assert.equal(platform.launched.length, 0);
+    assert.equal(platform.callsOf('launch').length, 0);
   });
 
   it('rejects user-data that is not YAML before launching anything', async () => {
-    const platform = new FakePlatform();
+    const platform = fakeWith();
     await assert.rejects(run(platform, { testcaseDirs: [join(FIXTURES, 'bad-user-data')] }), (error: HarnessError) => {
       assert.equal(error.code, 'INVALID_USER_DATA');
       assert.match(error.message, /bad\.yaml:\d+: user_data is not valid YAML/);
       return true;
     });
-    assert.equal(platform.launched.length, 0);
+    assert.equal(platform.callsOf('launch').length, 0);
   });
 
   it('rejects an unknown image before launching anything', async () => {
-    const platform = new FakePlatform();
+    const platform = fakeWith();
     await assert.rejects(run(platform, { imageRefs: ['debian/nosuch'] }), { code: 'IMAGE_NOT_FOUND' });
-    assert.equal(platform.launched.length, 0);
+    assert.equal(platform.callsOf('launch').length, 0);
   });
 });

@@ -3,9 +3,10 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import lxd from '../platforms/lxd/index.js';
-import type { RunManifest } from '../harness/run/manifest.js';
-import { LABEL_MANAGED, LABEL_RUN } from '../harness/run/run-id.js';
+import { lxdForTests } from './lxd-for-tests.js';
+import type { RunManifest } from '../results-schema/run-manifest.js';
+import { LABEL_MANAGED, LABEL_RUN } from '../core/run-id.js';
+import { generateAccessKey } from '../core/access-key.js';
 
 const ROOT = join(import.meta.dirname, '..');
 const HARNESS = join(ROOT, 'harness', 'bin.js');
@@ -71,7 +72,7 @@ describe('vendors: their cases and expectations beside ours, and harness proof @
     assert.equal(clean.exitCode, 0, 'our freshly built image passes proofing');
 
     // Dirty: an instance that booted once, published without `cloud-init clean`: host keys, machine-id and logs stay.
-    const platform = lxd.create({ env: process.env });
+    const platform = lxdForTests();
     const alias = `cloudproof-test/dirty-${Date.now()}`;
     try {
       const base = await platform.resolveImage('cloudproof/debian/bookworm');
@@ -79,6 +80,7 @@ describe('vendors: their cases and expectations beside ours, and harness proof @
         name: `cp-e2e-dirty-${Date.now()}`,
         imageFingerprint: base.fingerprint,
         userData: '#cloud-config\n{}\n',
+        accessKey: generateAccessKey('cloudproof-e2e'),
         labels: { [LABEL_MANAGED]: 'true', [LABEL_RUN]: 'e2e-dirty-image' },
       });
       try {

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { collectorPaths, harvestedFilePath } from '../harness/harvest/layout.js';
-import type { CellRecord } from '../harness/harvest/cell-record.js';
+import { collectorPaths, harvestedFilePath } from '../results-schema/layout.js';
+import type { CellRecord } from '../results-schema/cell-record.js';
 import type { CaseExpectations, TestCase } from './case.js';
 import { findLogProblems, formatFindings, unexpectedLogProblems } from './cloud-init-log.js';
 

@@ -1,7 +1,7 @@
-import type { Capability } from '../platforms/types.js';
+import type { Capability } from '../core/capabilities.js';
+import type { CaseExpectations } from '../results-schema/case-expectations.js';
 
-/** The status `cloud-init status` should end in for a case to pass. */
-export type ExpectedStatus = 'done' | 'error';
+export type { CaseExpectations, ExpectedStatus } from '../results-schema/case-expectations.js';
 
 /** A test case as the run loop and the checks see it, after validation. */
 export interface TestCase {
@@ -42,14 +42,5 @@ export interface CaseCollect {
   readonly scripts: readonly string[];
 }
 
-export interface CaseExpectations {
-  readonly status: ExpectedStatus;
-  /** Patterns of WARNING/ERROR lines in cloud-init.log that this case expects. */
-  readonly logWarnings: readonly string[];
-  /** Whether a Traceback in cloud-init.log is expected. */
-  readonly traceback: boolean;
-  /** Whether `cloud-init schema --system` must pass. */
-  readonly schemaValid: boolean;
-}
 
 export const DEFAULT_TIMEOUT_S = 300;

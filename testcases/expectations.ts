@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
-import { HarnessError } from '../harness/errors.js';
+import { HarnessError } from '../core/errors.js';
 import type { CaseExpectations, TestCase } from './case.js';
 import { expectSchema, factsSchema } from './case-schema.js';
 
@@ -11,19 +11,26 @@ import { expectSchema, factsSchema } from './case-schema.js';
  * own facts (the default user, paths, service names) and their own expectations
  * (a WARNING their image gives, a case their image cannot pass) without forking.
  *
+ *   platforms:                      # by platform name, exactly
+ *     qemu:
+ *       facts: {console: ttyS0}
  *   images:                         # by image ref; `*` matches any run of characters
  *     "debian/*":
  *       facts: {default_user: debian}
  *   cases:
  *     timezone:
  *       skip: "our image has no tzdata"      # on every image
+ *       platforms:
+ *         lxd: {skip: "a container cannot set the clock zone of the host"}
  *       images:
  *         "debian/bookworm":
  *           expect: {log_warnings: ["some WARNING text"]}
  *       facts: {...}
  *
  * Files are applied in order, each overriding the one before: ours first, then every
- * `--expectations` file. Facts merge key by key; `expect.log_warnings` adds patterns.
+ * `--expectations` file. Within a file: the platform's, then the image's, then the
+ * case's own, its platform's and its image's. Facts merge key by key;
+ * `expect.log_warnings` adds patterns.
  */
 export interface Overlay {
   readonly skip?: string;
@@ -33,8 +40,9 @@ export interface Overlay {
 
 export interface ExpectationsFile {
   readonly file: string;
+  readonly platforms?: Readonly<Record<string, Overlay>>;
   readonly images?: Readonly<Record<string, Overlay>>;
-  readonly cases?: Readonly<Record<string, Overlay & { readonly images?: Readonly<Record<string, Overlay>> }>>;
+  readonly cases?: Readonly<Record<string, Overlay & { readonly platforms?: Readonly<Record<string, Overlay>>; readonly images?: Readonly<Record<string, Overlay>> }>>;
 }
 
 /** What one case expects on one image, after every file has had its say. */
@@ -58,12 +66,17 @@ const fileSchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    platforms: { type: 'object', additionalProperties: overlaySchema },
     images: { type: 'object', additionalProperties: overlaySchema },
     cases: {
       type: 'object',
       additionalProperties: {
         ...overlaySchema,
-        properties: { ...overlaySchema.properties, images: { type: 'object', additionalProperties: overlaySchema } },
+        properties: {
+          ...overlaySchema.properties,
+          platforms: { type: 'object', additionalProperties: overlaySchema },
+          images: { type: 'object', additionalProperties: overlaySchema },
+        },
       },
     },
   },
@@ -92,14 +105,25 @@ export async function loadExpectations(file: string): Promise<ExpectationsFile> 
   return { file, ...(raw as Omit<ExpectationsFile, 'file'>) };
 }
 
-export function cellExpectations(testCase: TestCase, imageRef: string, files: readonly ExpectationsFile[]): CellExpectations {
+/** Where a cell runs, as expectations files key on it. */
+export interface CellPlace {
+  readonly image: string;
+  readonly platform: string;
+}
+
+export function cellExpectations(testCase: TestCase, place: CellPlace, files: readonly ExpectationsFile[]): CellExpectations {
   const overlays: Overlay[] = [];
+  const keyed = (byPlatform: Readonly<Record<string, Overlay>> | undefined, byImage: Readonly<Record<string, Overlay>> | undefined): void => {
+    const forPlatform = byPlatform?.[place.platform];
+    if (forPlatform) overlays.push(forPlatform);
+    for (const [pattern, overlay] of Object.entries(byImage ?? {})) if (matches(pattern, place.image)) overlays.push(overlay);
+  };
   for (const file of files) {
-    for (const [pattern, overlay] of Object.entries(file.images ?? {})) if (matches(pattern, imageRef)) overlays.push(overlay);
+    keyed(file.platforms, file.images);
     const forCase = file.cases?.[testCase.name];
     if (forCase) {
       overlays.push(forCase);
-      for (const [pattern, overlay] of Object.entries(forCase.images ?? {})) if (matches(pattern, imageRef)) overlays.push(overlay);
+      keyed(forCase.platforms, forCase.images);
     }
   }
   let skip: string | undefined;

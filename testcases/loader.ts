@@ -5,7 +5,7 @@ import { basename, join, relative, resolve } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import semver from 'semver';
 import { Document, LineCounter, parseDocument } from 'yaml';
-import { HarnessError } from '../harness/errors.js';
+import { HarnessError } from '../core/errors.js';
 import type { Capability } from '../platforms/types.js';
 import { caseSchema, type CaseFile } from './case-schema.js';
 import { DEFAULT_TIMEOUT_S, type TestCase } from './case.js';

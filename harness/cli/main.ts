@@ -1,10 +1,12 @@
 import { Command, CommanderError } from '@commander-js/extra-typings';
-import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, isHarnessError } from '../errors.js';
+import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, isHarnessError } from '../../core/errors.js';
 import { harnessVersion } from '../version.js';
 import { readConfig } from '../config.js';
+import { addConformanceCommand } from './commands/conformance.js';
 import { addEvaluateCommand } from './commands/evaluate.js';
 import { addGcCommand } from './commands/gc.js';
 import { addImageCommands } from './commands/image.js';
+import { addPlatformsCommand } from './commands/platforms.js';
 import { addProofCommand } from './commands/proof.js';
 import { addRunCommand } from './commands/run.js';
 import { addSetupCommand } from './commands/setup.js';
@@ -45,6 +47,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   addEvaluateCommand(program, context);
   addGcCommand(program, context);
   addImageCommands(program, context);
+  addConformanceCommand(program, context);
+  addPlatformsCommand(program, context);
 
   try {
     await program.parseAsync([...argv]);

@@ -1,5 +1,5 @@
 import { Listr, type ListrTaskWrapper } from 'listr2';
-import type { CellState } from '../harvest/cell-record.js';
+import type { CellState } from '../../results-schema/cell-record.js';
 import type { CellPhase } from '../run/cell-runner.js';
 import type { RunObserver, RunPlan } from '../run/observer.js';
 
@@ -49,7 +49,7 @@ class PlainDisplay implements ProgressDisplay {
         state.total = plan.cells.length;
         write(`run ${plan.runId}: ${plan.cells.length} case(s) on ${plan.platform} (${plan.images.join(', ')}), ${plan.concurrency} at a time`);
         write(`results: ${plan.runDir}`);
-        if (plan.storage !== undefined) write(`storage pool: ${plan.storage}`);
+        write(`platform: ${plan.platformSummary}`);
         if (plan.build !== undefined) write(`build: ${plan.build}`);
         for (const note of plan.notes) write(`note: ${note}`);
       },

@@ -2,17 +2,13 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Mocha from 'mocha';
-import type { CellRecord } from '../harvest/cell-record.js';
+import type { CellRecord } from '../../results-schema/cell-record.js';
 import { HarvestedCell, setEvaluationContext } from '../../testcases/api.js';
 import type { TestCase } from '../../testcases/case.js';
+import type { CellVerdict, Verdict } from '../../results-schema/verdict.js';
 import { registerBuiltinChecks } from './builtin-checks.js';
 
-export type Verdict = 'passed' | 'failed' | 'skipped';
-
-export interface CellVerdict {
-  readonly verdict: Verdict;
-  readonly failures: readonly { readonly test: string; readonly message: string }[];
-}
+export type { CellVerdict, Verdict };
 
 export interface EvaluateOptions {
   readonly runDir: string;

@@ -3,13 +3,14 @@ import { join } from 'node:path';
 import { collectorScript, DEFAULT_COLLECTORS, DEFAULT_FILES } from '../../collectors/index.js';
 import type { CaseCollect, TestCase } from '../../testcases/case.js';
 import type { CellExpectations } from '../../testcases/expectations.js';
-import type { Instance, Labels, Platform } from '../../platforms/types.js';
-import { AbortedError, HarnessError } from '../errors.js';
-import type { CellImage, CellRecord, PhaseTiming } from '../harvest/cell-record.js';
+import type { AccessKey, Instance, Labels, Platform } from '../../platforms/types.js';
+import { AbortedError, HarnessError } from '../../core/errors.js';
+import type { CellImage, CellRecord, PhaseTiming } from '../../results-schema/cell-record.js';
 import { harvestScript } from '../harvest/bundle.js';
 import { extractHarvest } from '../harvest/extract.js';
-import { CELL_FILE, CONSOLE_FILE, USER_DATA_FILE } from '../harvest/layout.js';
-import { waitForCloudInit } from './cloud-init-wait.js';
+import { CELL_FILE, CONSOLE_FILE, USER_DATA_FILE } from '../../results-schema/layout.js';
+import type { CellUpgrade } from '../build-under-test/upgrade-flow.js';
+import { waitForBoot } from '../readiness/cloud-init-wait.js';
 
 export type CellPhase = 'launching' | 'booting' | 'upgrading' | 'harvesting' | 'destroying';
 
@@ -19,17 +20,13 @@ export interface CellSpec {
   readonly expectations: CellExpectations;
   readonly instanceName: string;
   readonly labels: Labels;
+  readonly accessKey: AccessKey;
   /** Absolute folder for this cell's harvest. */
   readonly dir: string;
   /** Relative to the run folder, as recorded in cell.json. */
   readonly relativeDir: string;
   /** Set for --upgrade-from: after the first boot, install the build, reboot, and wait again before the harvest. */
   readonly upgrade?: CellUpgrade;
-}
-
-/** Puts the build under test into a booted instance; the platform must have the 'reboot' capability. */
-export interface CellUpgrade {
-  install(instance: Instance, signal: AbortSignal): Promise<void>;
 }
 
 export interface CellOutcome {
@@ -71,6 +68,7 @@ export async function runCell(
         name: spec.instanceName,
         imageFingerprint: spec.image.fingerprint,
         userData: spec.testCase.userData,
+        accessKey: spec.accessKey,
         labels: spec.labels,
         signal: options.signal,
       }),
@@ -78,7 +76,7 @@ export async function runCell(
     const launched = instance;
     const boot = async (): Promise<void> => {
       try {
-        await timed('booting', () => waitForCloudInit(launched, spec.testCase.timeoutS, options.signal));
+        await timed('booting', () => waitForBoot(platform, launched, spec.testCase.timeoutS, options.signal));
       } catch (error) {
         if (options.signal.aborted) throw error;
         // A boot that timed out still has logs worth reading: harvest them, then report.

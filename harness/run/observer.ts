@@ -1,4 +1,4 @@
-import type { CellState } from '../harvest/cell-record.js';
+import type { CellState } from '../../results-schema/cell-record.js';
 import type { CellPhase } from './cell-runner.js';
 
 /** What the run loop tells whoever shows progress; the CLI's display is one such observer. */
@@ -21,8 +21,8 @@ export interface RunPlan {
   readonly concurrency: number;
   /** Things a person should know before the run starts (a check that could not be made). */
   readonly notes: readonly string[];
-  /** The storage pool instances are made on, e.g. `default (btrfs)`: what decides how fast a clone is. */
-  readonly storage?: string | undefined;
+  /** The platform in its own words, e.g. `LXD 5.0.2, storage pool default (btrfs)`. */
+  readonly platformSummary: string;
   /** What the build under test is and which images carry it; undefined without a build. */
   readonly build?: string | undefined;
   readonly cells: readonly { readonly key: string; readonly skipReason: string | undefined }[];

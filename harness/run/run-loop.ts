@@ -1,23 +1,26 @@
 import { mkdir } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import { relative, resolve } from 'node:path';
 import pLimit from 'p-limit';
 import { collectorNames } from '../../collectors/index.js';
-import type { Instance, Platform } from '../../platforms/types.js';
+import { generateAccessKey } from '../../core/access-key.js';
+import { builtImageAlias, IMAGE_PROPERTY } from '../../core/image-names.js';
+import { checkLaunchLimits } from '../../platforms/limits.js';
+import type { AccessKey, Instance, Platform } from '../../platforms/types.js';
 import type { TestCase } from '../../testcases/case.js';
 import { cellExpectations, loadExpectations, type ExpectationsFile } from '../../testcases/expectations.js';
 import { loadCases } from '../../testcases/loader.js';
 import { validateCloudConfigs } from './validate-cloud-config.js';
-import { AbortedError, HarnessError, UsageError } from '../errors.js';
-import { checkBuildOptions, runBuildStage, type BuildOptions } from '../build/build-stage.js';
+import { AbortedError, HarnessError, UsageError } from '../../core/errors.js';
+import { checkBuildOptions, runBuildStage, type BuildOptions } from '../build-under-test/build-stage.js';
 import { cellKey, evaluateRun, type CellVerdict } from '../evaluate/evaluate.js';
-import type { CellImage, CellRecord } from '../harvest/cell-record.js';
-import { cellDir } from '../harvest/layout.js';
+import type { CellImage, CellRecord } from '../../results-schema/cell-record.js';
+import { cellDir } from '../../results-schema/layout.js';
 import { harnessVersion } from '../version.js';
-import { runCell, writeCellRecord, type CellSpec, type CellUpgrade } from './cell-runner.js';
-import { writeManifest, type ManifestCell, type RunManifest, type StartedBy } from './manifest.js';
+import type { CellUpgrade } from '../build-under-test/upgrade-flow.js';
+import { runCell, writeCellRecord, type CellSpec } from './cell-runner.js';
+import { writeManifest, type ManifestCell, type RunManifest, type StartedBy } from '../../results-schema/run-manifest.js';
 import type { RunObserver } from './observer.js';
-import { instanceName, LABEL_CASE, LABEL_IMAGE, LABEL_MANAGED, LABEL_RUN, newRunId } from './run-id.js';
+import { instanceName, LABEL_CASE, LABEL_IMAGE, LABEL_MANAGED, LABEL_RUN, newRunId } from '../../core/run-id.js';
 import { selectCases, skipReason, type Selection } from './select.js';
 
 export interface RunOptions {
@@ -60,7 +63,6 @@ interface PlannedCell {
   readonly skipReason: string | undefined;
 }
 
-const BUILT_IMAGE_PREFIX = 'cloudproof/';
 const NO_BUILD: BuildOptions = { source: { kind: 'none' }, upgradeFrom: undefined, env: {} };
 
 /**
@@ -71,29 +73,30 @@ const NO_BUILD: BuildOptions = { source: { kind: 'none' }, upgradeFrom: undefine
  */
 export async function runHarness(options: RunOptions): Promise<RunResult> {
   const now = options.now ?? (() => new Date());
-  const concurrency = options.concurrency ?? availableParallelism();
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency must be a whole number ≥ 1, not ${concurrency}`);
+  const { platform } = options;
+  const concurrency = checkConcurrency(options.concurrency ?? platform.limits.defaultConcurrency, platform);
 
   const allCases = await loadCases(options.testcaseDirs, collectorNames());
   const cases = selectCases(allCases, options.selection);
   if (cases.length === 0) {
     throw new UsageError(`no test case matches the selection (${allCases.length} cases in ${options.testcaseDirs.join(', ')})`, 'loosen --grep/--tag/--exclude-tag');
   }
+  for (const testCase of cases) checkLaunchLimits(platform.limits, { userData: testCase.userData, what: testCase.file });
   const expectationFiles = await Promise.all(options.expectationFiles.map(loadExpectations));
-  const { platform } = options;
   const buildOptions = options.build ?? NO_BUILD;
   const checkedBuild = await checkBuildOptions(buildOptions, platform);
   await platform.connect();
   const images = await resolveImages(platform, options.imageRefs);
-  const notes = await validateCloudConfigs(cases, images, expectationFiles, options.imageCacheDir);
+  const notes = await validateCloudConfigs(cases, images, expectationFiles, options.imageCacheDir, platform.name);
 
   const startedAt = now();
   const runId = newRunId(startedAt);
   const runDir = resolve(options.resultsDir, runId);
   await mkdir(runDir, { recursive: true });
-  const buildStage = await runBuildStage({ platform, images, checked: checkedBuild, options: buildOptions, runId, signal: options.signal, say: (line) => options.observer.stage?.(line) });
-  const planned = planCells(runId, runDir, cases, buildStage.images, expectationFiles, platform, buildStage.upgrade);
-  const facts = await platform.describe();
+  const accessKey = generateAccessKey(`cloudproof-${runId}`);
+  const buildStage = await runBuildStage({ platform, images, checked: checkedBuild, options: buildOptions, runId, accessKey, signal: options.signal, say: (line) => options.observer.stage?.(line) });
+  const planned = planCells({ runId, runDir, cases, images: buildStage.images, expectationFiles, platform, upgrade: buildStage.upgrade, accessKey });
+  const description = await platform.describe();
 
   const baseManifest = {
     schema: 1 as const,
@@ -101,7 +104,7 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
     harness: { version: harnessVersion(), node: process.version },
     startedBy: options.startedBy,
     startedAt: startedAt.toISOString(),
-    platform: { name: platform.name, facts },
+    platform: { name: platform.name, summary: description.summary, facts: description.facts, limits: platform.limits, readiness: platform.readiness.description },
     build: buildStage.record,
     images: buildStage.images,
     concurrency,
@@ -119,7 +122,7 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
     images: images.map((image) => image.ref),
     concurrency,
     notes,
-    storage: facts.storagePool === undefined ? undefined : `${facts.storagePool} (${facts.storageDriver ?? '?'})`,
+    platformSummary: description.summary,
     build: buildStage.summary,
     cells: planned.map((cell) => ({ key: cellKey({ case: cell.spec.testCase.name, image: cell.spec.image }), skipReason: cell.skipReason })),
   });
@@ -180,27 +183,39 @@ async function resolveImages(platform: Platform, refs: readonly string[]): Promi
   const images: CellImage[] = [];
   for (const ref of new Set(refs)) {
     // `debian/bookworm` names the image `harness image build` made; anything else is the platform's own name.
-    const image = (await platform.findImage(`${BUILT_IMAGE_PREFIX}${ref}`)) ?? (await platform.resolveImage(ref));
-    images.push({ ref, fingerprint: image.fingerprint, cloudInitVersion: image.properties['cloudproof.cloud-init'] });
+    const image = (await platform.findImage(builtImageAlias(ref))) ?? (await platform.resolveImage(ref));
+    images.push({ ref, fingerprint: image.fingerprint, cloudInitVersion: image.properties[IMAGE_PROPERTY.cloudInit] });
   }
   return images;
 }
 
-function planCells(
-  runId: string,
-  runDir: string,
-  cases: readonly TestCase[],
-  images: readonly CellImage[],
-  expectationFiles: readonly ExpectationsFile[],
-  platform: Platform,
-  upgrade: CellUpgrade | undefined,
-): PlannedCell[] {
+function checkConcurrency(concurrency: number, platform: Platform): number {
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError(`--concurrency must be a whole number ≥ 1, not ${concurrency}`);
+  const { maxConcurrency } = platform.limits;
+  if (maxConcurrency !== undefined && concurrency > maxConcurrency) {
+    throw new UsageError(`--concurrency ${concurrency} is more than the ${platform.name} platform allows (${maxConcurrency})`, `pass --concurrency ${maxConcurrency} or less`);
+  }
+  return concurrency;
+}
+
+interface CellPlan {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly cases: readonly TestCase[];
+  readonly images: readonly CellImage[];
+  readonly expectationFiles: readonly ExpectationsFile[];
+  readonly platform: Platform;
+  readonly upgrade: CellUpgrade | undefined;
+  readonly accessKey: AccessKey;
+}
+
+function planCells({ runId, runDir, cases, images, expectationFiles, platform, upgrade, accessKey }: CellPlan): PlannedCell[] {
   let index = 0;
   return images.flatMap((image) =>
     cases.map((testCase) => {
       index += 1;
       const dir = cellDir(runDir, testCase.name, image.ref);
-      const expectations = cellExpectations(testCase, image.ref, expectationFiles);
+      const expectations = cellExpectations(testCase, { image: image.ref, platform: platform.name }, expectationFiles);
       return {
         spec: {
           testCase,
@@ -208,6 +223,7 @@ function planCells(
           expectations,
           instanceName: instanceName(runId, index, testCase.name),
           labels: { [LABEL_MANAGED]: 'true', [LABEL_RUN]: runId, [LABEL_CASE]: testCase.name, [LABEL_IMAGE]: image.ref },
+          accessKey,
           dir,
           relativeDir: relative(runDir, dir),
           ...(upgrade === undefined ? {} : { upgrade }),

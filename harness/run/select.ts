@@ -1,7 +1,7 @@
 import semver from 'semver';
 import type { TestCase } from '../../testcases/case.js';
 import type { Capability } from '../../platforms/types.js';
-import type { CellImage } from '../harvest/cell-record.js';
+import type { CellImage } from '../../results-schema/cell-record.js';
 
 export interface Selection {
   readonly grep: RegExp | undefined;

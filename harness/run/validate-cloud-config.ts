@@ -3,8 +3,8 @@ import { imageSchemaPath } from '../../images/build-image.js';
 import type { TestCase } from '../../testcases/case.js';
 import { cloudConfigValidator, isPlainCloudConfig } from '../../testcases/cloud-config-schema.js';
 import { cellExpectations, type ExpectationsFile } from '../../testcases/expectations.js';
-import { HarnessError } from '../errors.js';
-import type { CellImage } from '../harvest/cell-record.js';
+import { HarnessError } from '../../core/errors.js';
+import type { CellImage } from '../../results-schema/cell-record.js';
 
 /**
  * Validates every case's cloud-config against the schema of the cloud-init each image
@@ -17,6 +17,7 @@ export async function validateCloudConfigs(
   images: readonly CellImage[],
   expectationFiles: readonly ExpectationsFile[],
   imageCacheDir: string,
+  platform: string,
 ): Promise<string[]> {
   const notes: string[] = [];
   for (const image of images) {
@@ -28,7 +29,7 @@ export async function validateCloudConfigs(
     const validate = await cloudConfigValidator(schemaPath);
     for (const testCase of cases) {
       if (!isPlainCloudConfig(testCase.userData)) continue;
-      if (!cellExpectations(testCase, image.ref, expectationFiles).expect.schemaValid) continue;
+      if (!cellExpectations(testCase, { image: image.ref, platform }, expectationFiles).expect.schemaValid) continue;
       const problems = validate(testCase.userData);
       if (problems.length > 0) {
         throw new HarnessError('INVALID_USER_DATA', `${testCase.file}: cloud-config does not match the schema of cloud-init ${image.cloudInitVersion ?? ''} in ${image.ref}: ${problems.join('; ')}`, {

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { HarnessError } from '../../harness/errors.js';
+import { HarnessError } from '../../core/errors.js';
 import type { ImageRecipe } from '../recipe.js';
 import { runTool } from '../run-tool.js';
 

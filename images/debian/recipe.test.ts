@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { HarnessError } from '../../harness/errors.js';
+import { HarnessError } from '../../core/errors.js';
 import { canonicalJson, recipeHash, type ImageRecipe } from '../recipe.js';
 import { DEBIAN_RELEASES, debianRecipe } from './recipe.js';
 
@@ -22,15 +22,9 @@ describe('debianRecipe', () => {
     assert.notEqual(recipeHash(more), recipeHash(recipe));
   });
 
-  it('changes the hash when a template changes', () => {
+  it('changes the hash when a customize hook changes', () => {
     const recipe = debianRecipe('bookworm', 'x64');
-    const edited: ImageRecipe = {
-      ...recipe,
-      lxd: {
-        ...recipe.lxd,
-        templateFiles: { ...recipe.lxd.templateFiles, 'cloud-init-meta.tpl': 'instance-id: fixed\n' },
-      },
-    };
+    const edited: ImageRecipe = { ...recipe, customizeHooks: [...recipe.customizeHooks, 'touch "$1/etc/marker"'] };
     assert.notEqual(recipeHash(edited), recipeHash(recipe));
   });
 
@@ -54,14 +48,12 @@ describe('debianRecipe', () => {
     assert.deepEqual(debianRecipe('bullseye', 'x64').packages, debianRecipe('bookworm', 'x64').packages);
   });
 
-  it('names architectures as Debian and LXD do', () => {
+  it('names architectures as Debian does, and says what it is in the description', () => {
+    assert.equal(debianRecipe('bookworm', 'x64').architecture, 'amd64');
     const recipe = debianRecipe('bookworm', 'arm64');
     assert.equal(recipe.architecture, 'arm64');
-    assert.equal(recipe.lxd.architecture, 'aarch64');
-    assert.deepEqual(
-      { os: recipe.lxd.properties.os, release: recipe.lxd.properties.release },
-      { os: 'debian', release: 'bookworm' },
-    );
+    assert.deepEqual({ distro: recipe.distro, release: recipe.release }, { distro: 'debian', release: 'bookworm' });
+    assert.equal(recipe.description, 'Debian bookworm arm64 with cloud-init (cloudproof)');
   });
 
   it('rejects an unknown release with a usage error listing the known ones', () => {

@@ -1,10 +1,9 @@
-import { HarnessError, UsageError } from '../../harness/errors.js';
-import { NOCLOUD_SEED_TEMPLATE_FILES, NOCLOUD_SEED_TEMPLATES } from '../nocloud-seed.js';
+import { HarnessError, UsageError } from '../../core/errors.js';
 import type { ImageRecipe } from '../recipe.js';
 
 /**
- * A Debian cloud image with a real cloud-init, as data: what mmdebstrap installs, what the
- * hooks change afterwards, and what LXD needs to serve a test's user-data to cloud-init.
+ * A Debian cloud image with a real cloud-init, as data: what mmdebstrap installs and what
+ * the hooks change afterwards.
  * Each release carries the cloud-init version Debian ships in it, which is the point of
  * having several.
  */
@@ -60,10 +59,10 @@ const CUSTOMIZE_HOOKS: readonly string[] = [
   'chroot "$1" apt-get clean && rm -rf "$1"/var/lib/apt/lists/*',
 ];
 
-/** Node's architecture name → Debian's and LXD's. */
-const ARCHITECTURES: Readonly<Record<string, { readonly debian: string; readonly lxd: string }>> = {
-  x64: { debian: 'amd64', lxd: 'x86_64' },
-  arm64: { debian: 'arm64', lxd: 'aarch64' },
+/** Node's architecture name → Debian's. */
+const ARCHITECTURES: Readonly<Record<string, string>> = {
+  x64: 'amd64',
+  arm64: 'arm64',
 };
 
 function isDebianRelease(release: string): release is DebianRelease {
@@ -90,19 +89,9 @@ export function debianRecipe(release: string, hostArch: string = process.arch): 
   return {
     distro: 'debian',
     release,
-    architecture: arch.debian,
+    architecture: arch,
     packages,
     customizeHooks: CUSTOMIZE_HOOKS,
-    lxd: {
-      architecture: arch.lxd,
-      properties: {
-        os: 'debian',
-        release,
-        architecture: arch.debian,
-        description: `Debian ${release} ${arch.debian} with cloud-init (cloudproof)`,
-      },
-      templates: NOCLOUD_SEED_TEMPLATES,
-      templateFiles: NOCLOUD_SEED_TEMPLATE_FILES,
-    },
+    description: `Debian ${release} ${arch} with cloud-init (cloudproof)`,
   };
 }

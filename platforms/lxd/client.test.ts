@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { HarnessError } from '../../harness/errors.js';
+import { HarnessError } from '../../core/errors.js';
 import { LxdClient, lxdSocketPath } from './client.js';
 
 describe('LXD client (no daemon needed)', () => {

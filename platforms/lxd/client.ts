@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Agent, request, type Dispatcher } from 'undici';
 import WebSocket from 'ws';
-import { AbortedError, HarnessError } from '../../harness/errors.js';
+import { AbortedError, HarnessError } from '../../core/errors.js';
 
 /**
  * LXD's REST API over its unix socket: requests, background operations and the

@@ -1,5 +1,5 @@
 import type WebSocket from 'ws';
-import { AbortedError, HarnessError } from '../../harness/errors.js';
+import { AbortedError, HarnessError } from '../../core/errors.js';
 import type { ExecResult, ExecSpec } from '../types.js';
 import { LxdApiError, type LxdClient } from './client.js';
 

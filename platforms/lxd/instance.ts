@@ -1,12 +1,15 @@
 import { posix } from 'node:path';
-import { AbortedError, HarnessError } from '../../harness/errors.js';
+import { AbortedError, HarnessError } from '../../core/errors.js';
 import type { ExecResult, ExecSpec, ImageInfo, Instance, Labels, PublishSpec, PushOptions } from '../types.js';
+import { restartIntoNewBoot } from '../wait/index.js';
 import { isNotFound, LxdApiError, type LxdClient } from './client.js';
 import { lxdExec } from './exec.js';
 import { deleteImage, getImage, setAliases } from './images.js';
 
 /** How long a clean shutdown (restart, publish) may take before LXD is told to force it. */
 const CLEAN_STOP_TIMEOUT_S = 30;
+/** How long the new boot may take to answer once LXD's restart has returned (the container runs by then): room for a loaded host. */
+const NEW_BOOT_TIMEOUT_MS = 60_000;
 /** Symlinks `pull` follows before it calls the chain a loop. */
 const MAX_SYMLINK_HOPS = 16;
 
@@ -97,15 +100,8 @@ export class LxdInstance implements Instance {
     return Buffer.concat([...this.consoleRead, ...(fresh === undefined ? [] : [fresh])]).toString('utf8');
   }
 
-  async restart(signal?: AbortSignal): Promise<void> {
-    // The console's ring buffer starts empty on the next boot: keep this boot's output first.
-    if ((await this.status()) === 'Running') await this.consoleLog();
-    try {
-      await this.changeState({ action: 'restart', timeout: CLEAN_STOP_TIMEOUT_S }, signal);
-    } catch (error) {
-      if (error instanceof AbortedError) throw error;
-      await this.changeState({ action: 'restart', force: true }, signal);
-    }
+  restart(signal?: AbortSignal): Promise<void> {
+    return restartIntoNewBoot(this, () => this.lxdRestart(signal), { timeoutMs: NEW_BOOT_TIMEOUT_MS, ...(signal === undefined ? {} : { signal }) });
   }
 
   async publish(spec: PublishSpec): Promise<ImageInfo> {
@@ -138,6 +134,18 @@ export class LxdInstance implements Instance {
 
   howToReach(): string {
     return `lxc exec ${this.name} -- bash`;
+  }
+
+  /** A clean restart, forced when the guest does not shut down in time; LXD answers once the container runs again. */
+  private async lxdRestart(signal: AbortSignal | undefined): Promise<void> {
+    // The console's ring buffer starts empty on the next boot: keep this boot's output first.
+    if ((await this.status()) === 'Running') await this.consoleLog();
+    try {
+      await this.changeState({ action: 'restart', timeout: CLEAN_STOP_TIMEOUT_S }, signal);
+    } catch (error) {
+      if (error instanceof AbortedError) throw error;
+      await this.changeState({ action: 'restart', force: true }, signal);
+    }
   }
 
   private async stop(signal: AbortSignal | undefined): Promise<void> {

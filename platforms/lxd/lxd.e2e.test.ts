@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { create as createTar } from 'tar';
-import { HarnessError } from '../../harness/errors.js';
-import type { ImageInfo, Instance, Labels, Platform } from '../types.js';
+import { generateAccessKey } from '../../core/access-key.js';
+import { HarnessError } from '../../core/errors.js';
+import type { ImageInfo, Instance, LaunchSpec, Labels, Platform } from '../types.js';
+import { readBootId } from '../wait/index.js';
 import lxd from './index.js';
+import { SEED_IDENTITY, SEED_PROPERTY } from './seed-templates.js';
 
 /**
  * The LXD driver against the real daemon on this machine. Needs a running LXD with a storage
@@ -17,6 +20,8 @@ const IMAGE_REF = process.env.CLOUDPROOF_TEST_IMAGE ?? 'cloudproof/debian/bookwo
 const RUN = `e2e-${process.pid}-${randomBytes(3).toString('hex')}`;
 const LABELS: Labels = { 'cloudproof.run': RUN, 'cloudproof.suite': 'lxd-e2e' };
 const USER_DATA = '#cloud-config\nwrite_files:\n  - path: /var/tmp/from-user-data\n    content: seeded\n';
+const ACCESS_KEY = generateAccessKey(`cloudproof-${RUN}`);
+const SEED_DIR = '/var/lib/cloud/seed/nocloud-net';
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 const isCode = (code: string) => (error: unknown): boolean => error instanceof HarnessError && error.code === code;
@@ -29,9 +34,22 @@ describe('@e2e LXD platform driver', function () {
   let counter = 0;
   const nextName = (): string => `cp-${RUN}-${++counter}`;
   const imagesMade: string[] = [];
+  const launchSpec = (extra: Partial<LaunchSpec> = {}): LaunchSpec => ({
+    name: nextName(),
+    imageFingerprint: image.fingerprint,
+    userData: USER_DATA,
+    accessKey: ACCESS_KEY,
+    labels: LABELS,
+    ...extra,
+  });
+  const run = async (on: Instance, script: string): Promise<string> => {
+    const result = await on.exec({ command: ['sh', '-c', script], timeoutMs: 90_000 });
+    assert.equal(result.exitCode, 0, `${script}: exit ${result.exitCode}\n${result.stdout.toString()}${result.stderr.toString()}`);
+    return result.stdout.toString();
+  };
 
   before(async function () {
-    platform = lxd.create({ env: process.env });
+    platform = lxd.create({ env: process.env, settings: {}, stateDir: join(tmpdir(), 'cloudproof-lxd-e2e-state') });
     await platform.connect();
     const found = await platform.findImage(IMAGE_REF);
     if (found === undefined) {
@@ -39,7 +57,7 @@ describe('@e2e LXD platform driver', function () {
       this.skip();
     }
     image = found;
-    instance = await platform.launch({ name: nextName(), imageFingerprint: image.fingerprint, userData: USER_DATA, labels: LABELS });
+    instance = await platform.launch(launchSpec());
   });
 
   after(async function () {
@@ -167,7 +185,7 @@ describe('@e2e LXD platform driver', function () {
 
     it('leaves nothing behind when a launch fails (bad fingerprint)', async () => {
       const name = nextName();
-      await assert.rejects(platform.launch({ name, imageFingerprint: 'f'.repeat(64), userData: USER_DATA, labels: LABELS }));
+      await assert.rejects(platform.launch({ ...launchSpec(), name, imageFingerprint: 'f'.repeat(64) }));
       const everything = await platform.listByLabel({});
       assert.equal(everything.some((summary) => summary.name === name), false);
     });
@@ -176,13 +194,17 @@ describe('@e2e LXD platform driver', function () {
       await assert.rejects(platform.resolveImage(`cloudproof/no-such-image-${RUN}`), (error: unknown) => isCode('IMAGE_NOT_FOUND')(error) && /image build/.test((error as HarnessError).hint ?? ''));
     });
 
-    it('restarts, publishes a stopped instance as an image that resolves and deletes, and destroys twice', async () => {
-      const second = await platform.launch({ name: nextName(), imageFingerprint: image.fingerprint, userData: USER_DATA, labels: LABELS });
-      // /run is a fresh tmpfs each boot, so the marker tells a real restart.
+    it('restarts into a new boot and keeps the console, publishes a stopped instance as an image that resolves and deletes, and destroys twice', async () => {
+      const second = await platform.launch(launchSpec());
+      // /run is a fresh tmpfs each boot, so the marker tells a real restart, as the boot id does.
       await second.exec({ command: ['cloud-init', 'status', '--wait'], timeoutMs: 90_000 });
       await second.exec({ command: ['touch', '/run/cloudproof-marker'] });
+      const bootBefore = await readBootId(second);
+      const consoleBefore = await second.consoleLog();
       await second.restart();
+      assert.notEqual(await readBootId(second), bootBefore);
       assert.equal((await second.exec({ command: ['test', '-e', '/run/cloudproof-marker'] })).exitCode, 1);
+      assert.ok((await second.consoleLog()).startsWith(consoleBefore), 'the first boot\'s console output was kept');
 
       const alias = `cloudproof-test/${RUN}`;
       const published = await second.publish({ aliases: [alias], properties: { 'cloudproof.run': RUN } });
@@ -200,6 +222,66 @@ describe('@e2e LXD platform driver', function () {
       await second.delete();
       await platform.destroy(second.name);
       assert.equal((await platform.listByLabel({ 'cloudproof.run': RUN })).some((summary) => summary.name === second.name), false);
+    });
+  });
+
+  describe('seed', () => {
+    const VENDOR_DATA = '#cloud-config\nbootcmd:\n  - echo from-vendor-data > /run/cloudproof-vendor\n';
+    const NETWORK_CONFIG = 'version: 1\nconfig:\n  - type: physical\n    name: cpconf0\n    subnets:\n      - type: manual\n';
+    const PROBE = `probe-${RUN}`;
+    let seeded: Instance | undefined;
+
+    before(async () => {
+      assert.equal(image.properties[SEED_PROPERTY], SEED_IDENTITY, `${IMAGE_REF} was packed with other seed templates than the driver's: rebuild it (npx harness image build --force)`);
+      seeded = await platform.launch(launchSpec({ vendorData: VENDOR_DATA, networkConfig: NETWORK_CONFIG, metaData: { cloudproof_probe: PROBE, 'instance-id': 'not-the-platforms' } }));
+      await seeded.exec({ command: ['cloud-init', 'status', '--wait'], timeoutMs: 90_000 });
+    });
+    after(() => seeded?.delete());
+
+    const isSeeded = (): Instance => {
+      assert.ok(seeded);
+      return seeded;
+    };
+
+    it('without vendor-data, meta-data or network-config, serves none of them, and cloud-init boots clean as before', async () => {
+      assert.equal((await instance.pull(`${SEED_DIR}/vendor-data`))?.length, 0);
+      assert.equal((await instance.pull(`${SEED_DIR}/network-config`))?.length, 0);
+      assert.equal((await instance.pull(`${SEED_DIR}/meta-data`))?.toString(), `instance-id: ${instance.name}\nlocal-hostname: ${instance.name}\n`);
+      assert.match(await run(instance, 'cloud-init status --wait --long'), /^status: done$/m);
+      const log = await run(instance, 'cat /var/log/cloud-init.log');
+      assert.doesNotMatch(log, /WARNING|Traceback|Applying network configuration/);
+      assert.match(log, /network config is disabled by fallback/);
+    });
+
+    it('serves user-data and vendor-data byte for byte, and cloud-init runs both', async () => {
+      const on = isSeeded();
+      assert.equal((await on.pull(`${SEED_DIR}/user-data`))?.toString(), USER_DATA);
+      assert.equal((await on.pull(`${SEED_DIR}/vendor-data`))?.toString(), VENDOR_DATA);
+      assert.equal((await run(on, 'cloud-init query userdata')).trimEnd(), USER_DATA.trimEnd());
+      assert.equal((await run(on, 'cloud-init query vendordata')).trimEnd(), VENDOR_DATA.trimEnd());
+      assert.equal((await on.pull('/run/cloudproof-vendor'))?.toString(), 'from-vendor-data\n');
+      assert.equal((await on.pull('/var/tmp/from-user-data'))?.toString().trim(), 'seeded');
+    });
+
+    it("serves the launch's meta-data keys, with the instance name as instance-id and hostname", async () => {
+      const on = isSeeded();
+      assert.equal((await run(on, 'cloud-init query ds.meta_data.cloudproof_probe')).trim(), PROBE);
+      const metaData = JSON.parse(await run(on, 'cloud-init query ds.meta_data')) as Record<string, unknown>;
+      assert.equal(metaData['instance-id'], on.name);
+      assert.equal(metaData['local-hostname'], on.name);
+    });
+
+    it('has cloud-init apply the network config, and finish done', async () => {
+      const on = isSeeded();
+      const log = await run(on, 'cat /var/log/cloud-init.log');
+      assert.match(log, /Applying network configuration from ds .*'name': 'cpconf0'/);
+      assert.doesNotMatch(log, /WARNING|Traceback/);
+      assert.match(await run(on, 'cloud-init status --wait --long'), /^status: done$/m);
+    });
+
+    it('keeps its seed out of the labels', async () => {
+      const summary = (await platform.listByLabel({ 'cloudproof.run': RUN })).find((candidate) => candidate.name === isSeeded().name);
+      assert.deepEqual({ ...summary?.labels }, { ...LABELS });
     });
   });
 
@@ -221,27 +303,56 @@ describe('@e2e LXD platform driver', function () {
       return file;
     }
 
+    const tarball = (path: string) => ({ kind: 'image-file', format: 'lxd-unified-tarball', path }) as const;
+    const packDirs = async (): Promise<string[]> => (await readdir(tmpdir())).filter((name) => name.startsWith('cloudproof-lxd-pack-'));
+
+    it('packs a root filesystem with its seed templates and imports it, leaving no temp dir', async () => {
+      const tree = join(work, 'tree');
+      await mkdir(join(tree, 'etc'), { recursive: true });
+      await writeFile(join(tree, 'etc', 'marker'), 'tree');
+      const before = await packDirs();
+      const imported = await platform.importImage({
+        artifact: { kind: 'rootfs', dir: tree, architecture: 'amd64', os: 'debian', release: 'tiny', description: 'cloudproof rootfs import test' },
+        aliases: [`cloudproof-test/rootfs-${RUN}`],
+        properties: { 'cloudproof.recipe': 'tiny' },
+      });
+      imagesMade.push(imported.fingerprint);
+      assert.deepEqual({ ...imported.properties }, {
+        os: 'debian',
+        release: 'tiny',
+        architecture: 'amd64',
+        description: 'cloudproof rootfs import test',
+        'cloudproof.recipe': 'tiny',
+        [SEED_PROPERTY]: SEED_IDENTITY,
+      });
+      assert.deepEqual(await packDirs(), before);
+    });
+
+    it('refuses an image file in a format it does not read with NOT_SUPPORTED', async () => {
+      await assert.rejects(platform.importImage({ artifact: { kind: 'image-file', format: 'qcow2', path: await tinyTarball('qcow') }, aliases: [], properties: {} }), isCode('NOT_SUPPORTED'));
+    });
+
     it('imports a tarball with aliases and properties, moves an alias to a newer image, takes the same tarball twice', async () => {
       const alias = `cloudproof-test/import-${RUN}`;
-      const first = await platform.importImage({ artifact: { kind: 'lxd-unified-tarball', path: await tinyTarball('one') }, aliases: [alias], properties: { recipe: 'one' } });
+      const first = await platform.importImage({ artifact: tarball(await tinyTarball('one')), aliases: [alias], properties: { recipe: 'one' } });
       imagesMade.push(first.fingerprint);
       assert.equal(first.properties.recipe, 'one');
       assert.deepEqual(first.aliases, [alias]);
 
       const secondPath = await tinyTarball('two');
-      const second = await platform.importImage({ artifact: { kind: 'lxd-unified-tarball', path: secondPath }, aliases: [alias], properties: { recipe: 'two' } });
+      const second = await platform.importImage({ artifact: tarball(secondPath), aliases: [alias], properties: { recipe: 'two' } });
       imagesMade.push(second.fingerprint);
       assert.notEqual(second.fingerprint, first.fingerprint);
       assert.equal((await platform.resolveImage(alias)).fingerprint, second.fingerprint);
 
-      const again = await platform.importImage({ artifact: { kind: 'lxd-unified-tarball', path: secondPath }, aliases: [alias], properties: { rebuilt: 'yes' } });
+      const again = await platform.importImage({ artifact: tarball(secondPath), aliases: [alias], properties: { rebuilt: 'yes' } });
       assert.equal(again.fingerprint, second.fingerprint);
       assert.equal(again.properties.rebuilt, 'yes');
       assert.ok((await platform.listImages()).some((listed) => listed.fingerprint === first.fingerprint));
     });
 
     it('says IMAGE_NOT_FOUND for an artifact that is not there', async () => {
-      await assert.rejects(platform.importImage({ artifact: { kind: 'lxd-unified-tarball', path: join(work, 'missing.tar') }, aliases: [], properties: {} }), isCode('IMAGE_NOT_FOUND'));
+      await assert.rejects(platform.importImage({ artifact: tarball(join(work, 'missing.tar')), aliases: [], properties: {} }), isCode('IMAGE_NOT_FOUND'));
     });
   });
 });

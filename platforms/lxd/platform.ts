@@ -1,8 +1,10 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createHash, type Hash } from 'node:crypto';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Transform } from 'node:stream';
-import { AbortedError, HarnessError } from '../../harness/errors.js';
+import { AbortedError, HarnessError } from '../../core/errors.js';
 import type {
   Capability,
   ImageInfo,
@@ -12,17 +14,30 @@ import type {
   Labels,
   LaunchSpec,
   Platform,
-  PlatformFacts,
+  PlatformDescription,
+  PlatformLimits,
+  WaitStrategy,
 } from '../types.js';
+import { execWorks } from '../wait/index.js';
 import { LxdApiError, type LxdClient } from './client.js';
 import { aliasPath, deleteImage, getImage, imagePath, setAliases, toImageInfo, type LxdImage } from './images.js';
 import { deleteInstance, instancePath, LxdInstance } from './instance.js';
+import { labelConfig, labelsOf } from './labels.js';
+import { SEED_IDENTITY, SEED_PROPERTY, seedConfig } from './seed-templates.js';
 import { checkRootPool } from './storage.js';
+import { LXD_TARBALL_FORMAT, packUnifiedTarball } from './tarball.js';
 
-const CAPABILITIES: ReadonlySet<Capability> = new Set<Capability>(['reboot', 'publish', 'console-log', 'image-import', 'out-of-band-exec']);
-
-/** Labels live in the instance's config under this prefix: label `cloudproof.run` is `user.cloudproof.run`. */
-const LABEL_PREFIX = 'user.';
+/** Everything the driver offers; `harness platforms` lists it without connecting. */
+export const LXD_CAPABILITIES: readonly Capability[] = [
+  'reboot',
+  'publish',
+  'console-log',
+  'image-import',
+  'out-of-band-exec',
+  'vendor-data',
+  'meta-data',
+  'network-config',
+];
 
 const BUILD_HINT = 'build it with: npx harness image build --distro debian --release bookworm';
 const SETUP_HINT = 'run `npx harness setup`';
@@ -41,7 +56,22 @@ interface LxdInstanceRecord {
 
 export class LxdPlatform implements Platform {
   readonly name = 'lxd';
-  readonly capabilities = CAPABILITIES;
+  readonly capabilities: ReadonlySet<Capability> = new Set(LXD_CAPABILITIES);
+  readonly limits: PlatformLimits = {
+    // LXD stores config values in its database and sets no size of its own that we know of.
+    userDataBytes: undefined,
+    // Each instance is mostly CPU on this host (measured: about 10 CPU-seconds a case, no gain past the core count).
+    defaultConcurrency: availableParallelism(),
+    maxConcurrency: undefined,
+    bootTimeoutFactor: 1,
+  };
+  // LXD's exec goes through the daemon, so it answers as soon as the container runs.
+  readonly readiness: WaitStrategy = execWorks();
+  /**
+   * How importImage packs a root filesystem: every image it packs records its seed templates'
+   * identity under this property, so images/build-image.ts rebuilds one packed with others.
+   */
+  readonly imageFormat = { property: SEED_PROPERTY, identity: SEED_IDENTITY } as const;
   private readonly client: LxdClient;
 
   constructor(client: LxdClient) {
@@ -59,15 +89,19 @@ export class LxdPlatform implements Platform {
     if (!root.ok) throw new HarnessError('SETUP', `LXD cannot create instances: ${root.problem}`, { hint: SETUP_HINT });
   }
 
-  async describe(): Promise<PlatformFacts> {
+  async describe(): Promise<PlatformDescription> {
     const server = await this.client.get<LxdServer>('/1.0');
     const root = await checkRootPool(this.client);
+    const version = server.environment.server_version;
     return {
-      serverVersion: server.environment.server_version,
-      kernelVersion: server.environment.kernel_version,
-      storagePool: root.ok ? root.pool.name : 'none',
-      storageDriver: root.ok ? root.pool.driver : 'none',
-      socketPath: this.client.socketPath,
+      summary: root.ok ? `LXD ${version}, storage pool ${root.pool.name} (${root.pool.driver})` : `LXD ${version}, no storage pool (${root.problem})`,
+      facts: {
+        serverVersion: version,
+        kernelVersion: server.environment.kernel_version,
+        storagePool: root.ok ? root.pool.name : 'none',
+        storageDriver: root.ok ? root.pool.driver : 'none',
+        socketPath: this.client.socketPath,
+      },
     };
   }
 
@@ -97,31 +131,35 @@ export class LxdPlatform implements Platform {
     return deleteImage(this.client, fingerprint);
   }
 
+  /**
+   * A root filesystem is packed here with the driver's seed templates, in a temp dir removed
+   * afterwards; a unified tarball someone else packed is imported as it is.
+   */
   async importImage(spec: ImportSpec): Promise<ImageInfo> {
-    const { path } = spec.artifact;
-    if (!(await stat(path).catch(() => undefined))?.isFile()) {
-      throw new HarnessError('IMAGE_NOT_FOUND', `image artifact ${path} does not exist`, { hint: BUILD_HINT });
+    const { artifact } = spec;
+    if (artifact.kind === 'image-file') {
+      if (artifact.format !== LXD_TARBALL_FORMAT) {
+        throw new HarnessError('NOT_SUPPORTED', `LXD imports no ${artifact.format} images (${artifact.path})`, {
+          hint: `give it a root filesystem, or an ${LXD_TARBALL_FORMAT}`,
+        });
+      }
+      return this.importTarball(artifact.path, spec);
     }
-    const hash = createHash('sha256');
-    const started = await this.client.startOperation('POST', '/1.0/images', {
-      rawBody: createReadStream(path).pipe(hashing(hash)),
-      headers: { 'x-lxd-properties': new URLSearchParams(spec.properties).toString(), 'x-lxd-public': '0' },
-      ...(spec.signal === undefined ? {} : { signal: spec.signal }),
-    });
-    const { fingerprint, created } = await this.finishImport(started.path, hash, spec);
+    const work = await mkdtemp(join(tmpdir(), 'cloudproof-lxd-pack-'));
     try {
-      await setAliases(this.client, fingerprint, spec.aliases);
-    } catch (error) {
-      if (created) await deleteImage(this.client, fingerprint);
-      throw error;
+      const tarball = await packUnifiedTarball(artifact, work, spec.signal === undefined ? {} : { signal: spec.signal });
+      return await this.importTarball(tarball, spec);
+    } finally {
+      await rm(work, { recursive: true, force: true });
     }
-    return this.resolveImage(spec.aliases[0] ?? fingerprint);
   }
 
   async launch(spec: LaunchSpec): Promise<Instance> {
     if (spec.signal?.aborted) throw new AbortedError(`launch of ${spec.name}`);
-    const config: Record<string, string> = { 'cloud-init.user-data': spec.userData };
-    for (const [key, value] of Object.entries(spec.labels)) config[`${LABEL_PREFIX}${key}`] = value;
+    // spec.accessKey stays out of the guest: LXD's exec reaches it out of band, through the
+    // daemon, so nothing in it needs the key, and a key in meta-data `public-keys` would have
+    // cloud-init write it to root's authorized_keys, a change the cases that test SSH keys would see.
+    const config = { ...seedConfig(spec), ...labelConfig(spec.labels) };
     const undo = (): Promise<void> => deleteInstance(this.client, spec.name);
     // Create and start are two operations: LXD 5.0 has no create-and-start in one request.
     const created = await this.client.startOperation('POST', '/1.0/instances', {
@@ -158,14 +196,34 @@ export class LxdPlatform implements Platform {
     return this.client.close();
   }
 
+  private async importTarball(path: string, spec: ImportSpec): Promise<ImageInfo> {
+    if (!(await stat(path).catch(() => undefined))?.isFile()) {
+      throw new HarnessError('IMAGE_NOT_FOUND', `image artifact ${path} does not exist`, { hint: BUILD_HINT });
+    }
+    const hash = createHash('sha256');
+    const started = await this.client.startOperation('POST', '/1.0/images', {
+      rawBody: createReadStream(path).pipe(hashing(hash)),
+      headers: { 'x-lxd-properties': new URLSearchParams(spec.properties).toString(), 'x-lxd-public': '0' },
+      ...(spec.signal === undefined ? {} : { signal: spec.signal }),
+    });
+    const { fingerprint, created } = await this.finishImport(started.path, path, hash, spec);
+    try {
+      await setAliases(this.client, fingerprint, spec.aliases);
+    } catch (error) {
+      if (created) await deleteImage(this.client, fingerprint);
+      throw error;
+    }
+    return this.resolveImage(spec.aliases[0] ?? fingerprint);
+  }
+
   /**
    * LXD refuses to import an image it already has, failing the operation. A unified tarball's
    * fingerprint is its sha256, so the hash taken while uploading tells whether that is why;
    * then the existing image only gets this import's properties.
    */
-  private async finishImport(operationPath: string, hash: Hash, spec: ImportSpec): Promise<{ fingerprint: string; created: boolean }> {
+  private async finishImport(operationPath: string, path: string, hash: Hash, spec: ImportSpec): Promise<{ fingerprint: string; created: boolean }> {
     try {
-      const operation = await this.client.waitOrUndo(operationPath, `import of ${spec.artifact.path}`, spec.signal, (done) => deleteImage(this.client, String(done.metadata?.fingerprint)));
+      const operation = await this.client.waitOrUndo(operationPath, `import of ${path}`, spec.signal, (done) => deleteImage(this.client, String(done.metadata?.fingerprint)));
       return { fingerprint: String(operation.metadata?.fingerprint), created: true };
     } catch (error) {
       if (!(error instanceof LxdApiError)) throw error;
@@ -186,14 +244,6 @@ function hashing(hash: Hash): Transform {
       done(null, chunk);
     },
   });
-}
-
-function labelsOf(config: Readonly<Record<string, string>>): Labels {
-  const labels: Record<string, string> = {};
-  for (const [key, value] of Object.entries(config)) {
-    if (key.startsWith(LABEL_PREFIX)) labels[key.slice(LABEL_PREFIX.length)] = value;
-  }
-  return labels;
 }
 
 /** Removes a half-launched instance, then rethrows why the launch failed (saying so if the removal failed too). */

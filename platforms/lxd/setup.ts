@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AbortedError, HarnessError } from '../../harness/errors.js';
-import { aptInstall, findExecutable, isDebianLike, isRoot } from '../../harness/host/packages.js';
+import { AbortedError, HarnessError } from '../../core/errors.js';
+import { aptInstall, findExecutable, isDebianLike, isRoot } from '../../core/host/packages.js';
 import type { PlatformOptions, SetupContext, SetupStep } from '../types.js';
-import { LxdClient, lxdSocketPath } from './client.js';
+import { LxdClient } from './client.js';
+import { socketPathOf } from './settings.js';
 import { checkRootPool, DEFAULT_PROFILE_PATH } from './storage.js';
 
 /**
@@ -13,11 +14,17 @@ import { checkRootPool, DEFAULT_PROFILE_PATH } from './storage.js';
  * costs a few REST calls.
  */
 export function lxdSetupSteps(options: PlatformOptions): SetupStep[] {
+  const lxd: SetupTarget = { env: options.env, socketPath: socketPathOf(options) };
   return [
-    { title: 'LXD is installed', run: (context) => ensureInstalled(options, context) },
-    { title: 'LXD daemon answers', run: (context) => ensureDaemon(options, context) },
-    { title: 'storage pool for instances', run: (context) => ensurePool(options, context) },
+    { title: 'LXD is installed', run: (context) => ensureInstalled(lxd, context) },
+    { title: 'LXD daemon answers', run: (context) => ensureDaemon(lxd, context) },
+    { title: 'storage pool for instances', run: (context) => ensurePool(lxd, context) },
   ];
+}
+
+interface SetupTarget {
+  readonly env: Env;
+  readonly socketPath: string;
 }
 
 type Env = PlatformOptions['env'];
@@ -32,12 +39,12 @@ const API_POLL_MS = 250;
 /** One probe of the API; a daemon that answers at all answers GET /1.0 in milliseconds. */
 const PROBE_TIMEOUT_MS = 2_000;
 
-async function ensureInstalled(options: PlatformOptions, context: SetupContext): Promise<string> {
+async function ensureInstalled(options: SetupTarget, context: SetupContext): Promise<string> {
   const binary = await findExecutable('lxd', options.env);
   if (binary !== undefined) return `found ${binary}`;
   const version = await withClient(options, (client) => probe(client, context.signal));
   // The snap's daemon answers even when its binary is not on this PATH.
-  if (version !== undefined) return `LXD ${version} answers on ${lxdSocketPath(options.env)}`;
+  if (version !== undefined) return `LXD ${version} answers on ${options.socketPath}`;
   const apt = `apt-get update && apt-get install -y ${LXD_PACKAGES.join(' ')}`;
   if (!(await isDebianLike())) {
     throw new HarnessError('SETUP', 'LXD is not installed', { hint: 'install it with `sudo snap install lxd`, then run `npx harness setup` again' });
@@ -49,7 +56,7 @@ async function ensureInstalled(options: PlatformOptions, context: SetupContext):
   return `installed ${LXD_PACKAGES.join(', ')} with apt-get`;
 }
 
-async function ensureDaemon(options: PlatformOptions, context: SetupContext): Promise<string> {
+async function ensureDaemon(options: SetupTarget, context: SetupContext): Promise<string> {
   return withClient(options, async (client) => {
     const version = await probe(client, context.signal);
     if (version !== undefined) return `LXD ${version} answers on ${client.socketPath}`;
@@ -66,7 +73,7 @@ async function ensureDaemon(options: PlatformOptions, context: SetupContext): Pr
   });
 }
 
-async function ensurePool(options: PlatformOptions, context: SetupContext): Promise<string> {
+async function ensurePool(options: SetupTarget, context: SetupContext): Promise<string> {
   return withClient(options, async (client) => {
     const check = await checkRootPool(client);
     if (check.ok) return `instances go to pool "${check.pool.name}" (${check.pool.driver})`;
@@ -152,8 +159,8 @@ async function probe(client: LxdClient, signal: AbortSignal | undefined): Promis
   }
 }
 
-async function withClient<T>(options: PlatformOptions, use: (client: LxdClient) => Promise<T>): Promise<T> {
-  const client = new LxdClient({ socketPath: lxdSocketPath(options.env) });
+async function withClient<T>(options: SetupTarget, use: (client: LxdClient) => Promise<T>): Promise<T> {
+  const client = new LxdClient({ socketPath: options.socketPath });
   try {
     return await use(client);
   } finally {

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from '@commander-js/extra-typings';
-import { EXIT_FAILED_CASES, HarnessError } from '../../errors.js';
-import type { CellRecord } from '../../harvest/cell-record.js';
-import { CELL_FILE, RUN_FILE } from '../../harvest/layout.js';
-import type { RunManifest } from '../../run/manifest.js';
+import { EXIT_FAILED_CASES, HarnessError } from '../../../core/errors.js';
+import type { CellRecord } from '../../../results-schema/cell-record.js';
+import { CELL_FILE, RUN_FILE } from '../../../results-schema/layout.js';
+import type { RunManifest } from '../../../results-schema/run-manifest.js';
 import type { CliContext } from '../context.js';
 
 export function addEvaluateCommand(program: Command, context: CliContext): void {

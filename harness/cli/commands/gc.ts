@@ -1,18 +1,15 @@
 import type { Command } from '@commander-js/extra-typings';
-import { loadDriver } from '../../../platforms/registry.js';
-import { HarnessError } from '../../errors.js';
-import { LABEL_MANAGED, LABEL_RUN } from '../../run/run-id.js';
+import { HarnessError } from '../../../core/errors.js';
+import { LABEL_MANAGED, LABEL_RUN } from '../../../core/run-id.js';
 import type { CliContext } from '../context.js';
+import { openPlatform, platformOptionsOf } from '../platform-flags.js';
 
 export function addGcCommand(program: Command, context: CliContext): void {
-  program
-    .command('gc')
-    .description('remove every instance the harness created (or only one run\'s), found by label')
-    .option('-p, --platform <name>', 'platform to clean', 'lxd')
+  platformOptionsOf(program.command('gc').description('remove every instance the harness created (or only one run\'s), found by label'))
     .option('--run <id>', 'only this run\'s instances')
     .option('--dry-run', 'list what would be removed', false)
     .action(async (options) => {
-      const platform = (await loadDriver(options.platform)).create({ env: context.config.env });
+      const { platform } = await openPlatform(context, options);
       try {
         await platform.connect();
         const labels: Record<string, string> = options.run === undefined ? { [LABEL_MANAGED]: 'true' } : { [LABEL_RUN]: options.run };

@@ -1,22 +1,20 @@
 import { join } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
-import { parseBuildSpec } from '../../build/parse-build-spec.js';
-import { EXIT_FAILED_CASES, EXIT_INTERRUPTED } from '../../errors.js';
+import { parseBuildSpec } from '../../build-under-test/parse-build-spec.js';
+import { EXIT_FAILED_CASES, EXIT_INTERRUPTED } from '../../../core/errors.js';
 import type { CliContext } from '../context.js';
 import { collect, positiveInteger, regularExpression } from '../options.js';
+import { openPlatform, platformOptionsOf, type PlatformFlags } from '../platform-flags.js';
 
 export const DEFAULT_IMAGE = 'debian/bookworm';
 
 export function addRunCommand(program: Command, context: CliContext): void {
-  program
-    .command('run')
-    .description('boot every selected test case on the platform, harvest, judge and report')
-    .option('-p, --platform <name>', 'where instances run', 'lxd')
+  platformOptionsOf(program.command('run').description('boot every selected test case on the platform, harvest, judge and report'))
     .option('-i, --image <ref>', 'image to run on (repeatable; e.g. debian/bookworm)', collect, [] as string[])
     .option('--release <name>', 'shorthand for --image debian/<name> (repeatable)', collect, [] as string[])
     .option('-t, --testcases <dir>', 'a folder of test cases (repeatable; default: the built-in cases)', collect, [] as string[])
     .option('-r, --results <dir>', 'where <run-id>/ is written', 'results')
-    .option('-j, --concurrency <n>', 'cases booting at once (default: the number of cores)', positiveInteger)
+    .option('-j, --concurrency <n>', "cases booting at once (default: the platform's, the number of cores for lxd)", positiveInteger)
     .option('-g, --grep <regexp>', 'only cases whose name or description matches', regularExpression)
     .option('--tag <tag>', 'only cases with this tag (repeatable: any of them)', collect, [] as string[])
     .option('--exclude-tag <tag>', 'leave out cases with this tag (repeatable)', collect, [] as string[])
@@ -29,8 +27,7 @@ export function addRunCommand(program: Command, context: CliContext): void {
 }
 
 /** What `run` and `proof` both take from their flags. */
-export interface RunCommandOptions {
-  readonly platform: string;
+export interface RunCommandOptions extends PlatformFlags {
   readonly image: readonly string[];
   readonly release: readonly string[];
   readonly testcases: readonly string[];
@@ -49,16 +46,14 @@ export interface RunCommandOptions {
 /** Runs, prints the summary, writes the reports and sets the exit code: the whole of `harness run`. */
 export async function runAndReport(context: CliContext, options: RunCommandOptions): Promise<void> {
   // Loaded here, not at the top: `harness --help` and `harness gc` should not pay for mocha and listr2.
-  const [{ loadDriver }, { runHarness }, { DEFAULT_TESTCASES_DIR, DEFAULT_EXPECTATIONS_FILE }, { createProgressDisplay }, { formatSummary }] = await Promise.all([
-    import('../../../platforms/registry.js'),
+  const [{ runHarness }, { DEFAULT_TESTCASES_DIR, DEFAULT_EXPECTATIONS_FILE }, { createProgressDisplay }, { formatSummary }] = await Promise.all([
     import('../../run/run-loop.js'),
     import('../../../testcases/location.js'),
     import('../progress.js'),
     import('../summary.js'),
   ]);
   const build = { source: parseBuildSpec(options.build, process.cwd()), upgradeFrom: options.upgradeFrom, env: context.config.env };
-  const driver = await loadDriver(options.platform);
-  const platform = driver.create({ env: context.config.env });
+  const { platform } = await openPlatform(context, options);
   const display = createProgressDisplay(context.config.interactive, context.err);
   try {
     const result = await display.run(() =>

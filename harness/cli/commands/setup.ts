@@ -3,19 +3,16 @@ import type { Command } from '@commander-js/extra-typings';
 import type { PlatformDriver, PlatformOptions, SetupStep } from '../../../platforms/types.js';
 import type { CliContext } from '../context.js';
 import { collect } from '../options.js';
+import { loadPlatformDriver, platformOptionsOf } from '../platform-flags.js';
 import { DEFAULT_IMAGE } from './run.js';
 
 export function addSetupCommand(program: Command, context: CliContext): void {
-  program
-    .command('setup')
-    .description('make this machine ready to run cases: install and start the platform, create storage, build the test images (idempotent)')
-    .option('-p, --platform <name>', 'platform to prepare', 'lxd')
+  platformOptionsOf(program.command('setup').description('make this machine ready to run cases: install and start the platform, create storage, build the test images (idempotent)'))
     .option('--release <name>', `Debian release to build a test image of (repeatable; ${DEFAULT_IMAGE.split('/')[1]} when none is given)`, collect, [] as string[])
     .option('--no-image', 'skip building test images')
     .action(async (options) => {
-      const [{ loadDriver }, { imageToolsSetupStep }] = await Promise.all([import('../../../platforms/registry.js'), import('../../../images/setup.js')]);
-      const driver = await loadDriver(options.platform);
-      const platformOptions = { env: context.config.env };
+      const { imageToolsSetupStep } = await import('../../../images/setup.js');
+      const { driver, options: platformOptions } = await loadPlatformDriver(context, options);
       const steps: SetupStep[] = [...driver.setupSteps(platformOptions)];
       if (options.image) {
         steps.push(imageToolsSetupStep(context.config.env));

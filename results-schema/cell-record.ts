@@ -1,0 +1,41 @@
+import type { CaseExpectations } from './case-expectations.js';
+
+/** What cell.json says about one (case, image) pair: written by the run loop, read by the checks. */
+export interface CellImage {
+  readonly ref: string;
+  readonly fingerprint: string;
+  readonly cloudInitVersion: string | undefined;
+  /** Set when a build under test was injected: then `fingerprint` is the prepared image's (or the base's, for an upgrade). */
+  readonly build?: CellBuild;
+}
+
+export interface CellBuild {
+  readonly kind: 'deb' | 'source' | 'repo';
+  readonly flow: 'prepared' | 'upgrade';
+  readonly baseFingerprint: string;
+}
+
+export type CellState = 'harvested' | 'skipped' | 'failed-to-boot';
+
+export interface PhaseTiming {
+  readonly phase: string;
+  readonly startedAt: string;
+  readonly ms: number;
+}
+
+export interface CellRecord {
+  readonly case: string;
+  readonly image: CellImage;
+  /** What this case expects on this image after every expectations file, and the facts its checks read. */
+  readonly expect: CaseExpectations;
+  readonly facts: Readonly<Record<string, string>>;
+  readonly platform: string;
+  readonly instance: string | undefined;
+  readonly state: CellState;
+  /** Why the cell was skipped, or what went wrong before harvest finished. */
+  readonly reason: string | undefined;
+  readonly errorCode: string | undefined;
+  readonly timings: readonly PhaseTiming[];
+  /** Where the checks should look, relative to the run folder. */
+  readonly dir: string;
+}
