@@ -17,7 +17,7 @@ describe('examples/simulated-cloud: a driver from another package', () => {
     await rm(cache, { recursive: true, force: true });
   });
 
-  const harness = (...args: string[]) => execa('node', [HARNESS, ...args], { cwd: ROOT, reject: false, env: { CI: 'true', CLOUDPROOF_CACHE: cache } });
+  const harness = (...args: string[]) => execa('node', [HARNESS, ...args], { cwd: ROOT, reject: false, all: true, env: { CI: 'true', CLOUDPROOF_CACHE: cache } });
 
   it('passes harness conformance, loaded with --platform-module', async function () {
     this.timeout(120_000);

@@ -12,10 +12,10 @@ export function addConformanceCommand(program: Command, context: CliContext): vo
     .option('--output <file>', 'also write the result (JSON) here')
     .action(async (flags) => {
       const { runConformance, writeConformanceResult } = await import('../../../platforms/conformance/index.js');
-      const { driver, options } = await loadPlatformDriver(context, flags);
+      const { driver, options, choice } = await loadPlatformDriver(context, flags);
       const result = await runConformance({
         driver,
-        choice: { platform: flags.platform, module: flags.platformModule },
+        choice,
         options,
         image: flags.image,
         log: (line) => context.err(`  ${line}`),
