@@ -18,7 +18,13 @@ export type KnownErrorCode =
   | 'ABORTED'
   | 'SETUP'
   | 'LIMIT_EXCEEDED'
-  | 'NOT_SUPPORTED';
+  | 'NOT_SUPPORTED'
+  // Why a cell's verdict is `error` (results-schema/verdict.ts) when no error of the platform's says it:
+  | 'CHECKS_FILE'
+  | 'CHECKS_HOOK'
+  | 'NO_CHECKS_RAN'
+  | 'EVALUATION'
+  | 'INTERNAL';
 
 /**
  * A driver from another package may give its errors codes of its own, `<driver>:<NAME>`,
@@ -29,6 +35,12 @@ export type ErrorCode = KnownErrorCode | `${string}:${string}`;
 export const EXIT_FAILED_CASES = 1;
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_ENVIRONMENT = 3;
+/**
+ * Some cell could not be judged (verdict `error`: launch, boot, harvest or checks file
+ * trouble) and none failed. A failure wins over an error: the product's verdict is the
+ * news, and a CI job must not retry a real regression as if it were flaky infrastructure.
+ */
+export const EXIT_CELL_ERRORS = 4;
 export const EXIT_INTERRUPTED = 130;
 
 const exitCodeOf: Record<KnownErrorCode, number> = {
@@ -47,6 +59,11 @@ const exitCodeOf: Record<KnownErrorCode, number> = {
   EXEC_TIMEOUT: EXIT_ENVIRONMENT,
   BOOT_TIMEOUT: EXIT_ENVIRONMENT,
   ABORTED: EXIT_INTERRUPTED,
+  CHECKS_FILE: EXIT_BAD_INPUT,
+  CHECKS_HOOK: EXIT_CELL_ERRORS,
+  NO_CHECKS_RAN: EXIT_CELL_ERRORS,
+  EVALUATION: EXIT_CELL_ERRORS,
+  INTERNAL: EXIT_CELL_ERRORS,
 };
 
 export class HarnessError extends Error {

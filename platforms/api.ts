@@ -19,7 +19,7 @@ export {
 } from '../core/errors.js';
 export { generateAccessKey } from '../core/access-key.js';
 export { IMAGE_ALIAS_PREFIX, IMAGE_PROPERTY } from '../core/image-names.js';
-export { LABEL_CASE, LABEL_IMAGE, LABEL_MANAGED, LABEL_ROLE, LABEL_RUN } from '../core/run-id.js';
+export { LABEL_CASE, LABEL_EXPIRES, LABEL_IMAGE, LABEL_MANAGED, LABEL_OWNER, LABEL_RESULTS, LABEL_ROLE, LABEL_RUN } from '../core/run-id.js';
 export { checkLaunchLimits } from './limits.js';
 export * from './wait/index.js';
 export * from './conformance/index.js';

@@ -16,7 +16,16 @@ describe('HTML report', () => {
   before(async () => {
     const made = await handMadeRun([
       { case: 'write_files', image: 'debian/bookworm', verdict: 'passed', files: { [LOG]: 'ok\n', 'collectors/cloud-init-status.out': '{}' } },
-      { case: 'write_files', image: 'debian/trixie', verdict: 'passed', files: { [LOG]: 'ok\n' } },
+      {
+        case: 'write_files',
+        image: 'debian/trixie',
+        verdict: 'passed',
+        files: { [LOG]: 'ok\n' },
+        expectationsApplied: [
+          { file: '/vendor/expectations.yaml', key: 'cases.write_files.images["debian/trixie"]', changed: ['expect.log_warnings +1'] },
+          { file: '/ours/images.yaml', key: 'images["debian/*"]', changed: [] },
+        ],
+      },
       {
         case: 'jinja_feature',
         image: 'debian/bookworm',
@@ -35,6 +44,12 @@ describe('HTML report', () => {
   });
   after(async () => {
     await rm(runDir, { recursive: true, force: true });
+  });
+
+  it('says what each expectations file changed for a cell, and leaves out overlays that changed nothing', () => {
+    assert.match(page, /What expectations files changed/);
+    assert.match(page, /write_files \[debian\/trixie\]<\/td><td>\/vendor\/expectations\.yaml cases\.write_files\.images\[&quot;debian\/trixie&quot;\]<\/td><td>expect\.log_warnings \+1/);
+    assert.doesNotMatch(page, /\/ours\/images\.yaml/);
   });
 
   it('puts the build and every image with its cloud-init version and fingerprint at the top', () => {

@@ -3,6 +3,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { COLLECTORS_DIR, CELL_FILE, CONSOLE_FILE, harvestedFilePath } from '../results-schema/layout.js';
 import type { ManifestCell, RunManifest } from '../results-schema/run-manifest.js';
+import { VERDICTS } from '../results-schema/verdict.js';
 import type { ImageDifference } from './differences.js';
 import { Html, html, relativeHref } from './html.js';
 
@@ -48,13 +49,14 @@ function renderHtmlReport(input: HtmlReportInput): string {
 </head>
 <body>
 <h1>cloudproof run ${manifest.runId}</h1>
-<p class="totals">${manifest.summary.passed} passed, ${manifest.summary.failed} failed, ${manifest.summary.skipped} skipped${notRun > 0 ? `, ${notRun} not run` : ''} — run ${manifest.state}</p>
+<p class="totals">${VERDICTS.map((verdict) => `${manifest.summary[verdict]} ${verdict}`).join(', ')}${notRun > 0 ? `, ${notRun} not run` : ''} — run ${manifest.state}${manifest.crash === undefined ? '' : `: ${manifest.crash}`}</p>
 ${buildSection(manifest)}
 ${imagesSection(manifest)}
 ${matrixSection(input)}
 ${differencesSection(input.differences)}
 ${failuresSection(manifest)}
 ${skippedSection(manifest)}
+${expectationsSection(manifest)}
 </body>
 </html>
 `.text;
@@ -81,6 +83,7 @@ function buildSection(manifest: RunManifest): Html {
     ['harness', `${manifest.harness.version} on Node ${manifest.harness.node}`],
     ['platform', `${manifest.platform.name} ${Object.entries(manifest.platform.facts).map(([key, value]) => `${key}=${value}`).join(', ')}`],
     ['concurrency', manifest.concurrency],
+    ['expectations files', manifest.expectationFiles.join(', ') || 'none'],
     ...Object.entries(manifest.build).map(([key, value]): [string, unknown] => [`build ${key}`, describeValue(value)]),
   ];
   return html`<section><h2>Build</h2><table class="facts">${rows.map(([key, value]) => html`<tr><th>${key}</th><td>${value}</td></tr>`)}</table></section>`;
@@ -130,14 +133,31 @@ function differencesSection(differences: readonly ImageDifference[]): Html {
   )}</section>`;
 }
 
+/** Every cell that needs a person: failed, could not be judged (error), or passed although marked to fail. */
 function failuresSection(manifest: RunManifest): Html {
-  const failed = manifest.cells.filter((cell) => cell.verdict === 'failed');
+  const failed = manifest.cells.filter(needsALook);
   if (failed.length === 0) return html``;
-  return html`<section><h2>Failures</h2>${failed.map(
-    (cell) => html`<div class="failure"><h3 id="${anchor(cell)}">${cell.case} [${cell.image}]</h3>${cell.failures.map(
+  return html`<section><h2>Failures and errors</h2>${failed.map(
+    (cell) => html`<div class="failure"><h3 id="${anchor(cell)}">${cell.case} [${cell.image}] ${cell.verdict}${cell.errorCode === undefined ? '' : ` (${cell.errorCode})`}</h3>${
+      cell.xfail === undefined ? '' : html`<p>marked to fail: ${cell.xfail}</p>`
+    }${(cell.warnings ?? []).map((warning) => html`<p class="warning">${warning}</p>`)}${cell.failures.map(
       (failure) => html`<p class="test">✗ ${failure.test}</p><pre>${failure.message}</pre>`,
     )}${cell.failures.length === 0 && cell.reason ? html`<pre>${cell.reason}</pre>` : ''}<p>harvested: <a href="${relativeHref(cell.dir)}/">${cell.dir}/</a></p></div>`,
   )}</section>`;
+}
+
+/**
+ * What each expectations file changed, cell by cell: a vendor's file can excuse a WARNING
+ * or a Traceback, and a reader of the report must be able to see that it did.
+ */
+function expectationsSection(manifest: RunManifest): Html {
+  const changed = manifest.cells
+    .map((cell) => ({ cell, overlays: (cell.expectationsApplied ?? []).filter((overlay) => overlay.changed.length > 0) }))
+    .filter(({ overlays }) => overlays.length > 0);
+  if (changed.length === 0) return html``;
+  return html`<section><h2>What expectations files changed</h2><details><summary>${changed.length} cell(s)</summary><table><tr><th>cell</th><th>file and key</th><th>changed</th></tr>${changed.flatMap(({ cell, overlays }) =>
+    overlays.map((overlay) => html`<tr><td>${cell.case} [${cell.image}]</td><td>${overlay.file} ${overlay.key}</td><td>${overlay.changed.join(', ')}</td></tr>`),
+  )}</table></details></section>`;
 }
 
 function skippedSection(manifest: RunManifest): Html {
@@ -149,7 +169,11 @@ function skippedSection(manifest: RunManifest): Html {
 /** A failed cell's mark links to its failure messages further down. */
 function mark(cell: ManifestCell, outcome: string): Html {
   const text = MARKS[outcome] ?? outcome;
-  return cell.verdict === 'failed' ? html`<a class="mark" href="#${anchor(cell)}">${text}</a>` : html`<span class="mark">${text}</span>`;
+  return needsALook(cell) ? html`<a class="mark" href="#${anchor(cell)}">${text}</a>` : html`<span class="mark">${text}</span>`;
+}
+
+function needsALook(cell: ManifestCell): boolean {
+  return cell.verdict === 'failed' || cell.verdict === 'error' || cell.verdict === 'xpassed';
 }
 
 function anchor(cell: ManifestCell): string {
@@ -162,7 +186,7 @@ function describeValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
-const MARKS: Readonly<Record<string, string>> = { passed: 'pass', failed: 'FAIL', skipped: 'skip', 'not-run': 'not run' };
+const MARKS: Readonly<Record<string, string>> = { passed: 'pass', failed: 'FAIL', error: 'ERROR', skipped: 'skip', xfailed: 'xfail', xpassed: 'XPASS', 'not-run': 'not run' };
 
 const STYLE = new Html(`
 body { font: 14px/1.4 system-ui, sans-serif; margin: 1.5em; color: #1b1b1b; }
@@ -170,7 +194,7 @@ h1 { font-size: 1.4em; } h2 { font-size: 1.15em; margin-top: 1.6em; } h3 { font-
 table { border-collapse: collapse; } th, td { border: 1px solid #ccc; padding: .3em .6em; text-align: left; vertical-align: top; }
 table.facts th { background: #f4f4f4; font-weight: normal; }
 table.matrix td { min-width: 9em; }
-td.passed { background: #e3f6e3; } td.failed { background: #fbe0e0; } td.skipped { background: #f1f1f1; color: #555; }
+td.passed { background: #e3f6e3; } td.failed, td.xpassed { background: #fbe0e0; } td.error { background: #fde9c8; } td.skipped, td.xfailed { background: #f1f1f1; color: #555; }
 td.not-run, td.unknown, td.none { background: #fff8e0; }
 .mark { font-weight: bold; } .reason { font-size: .85em; } .links { font-size: .8em; }
 pre { background: #f7f7f7; border: 1px solid #ddd; padding: .5em; overflow-x: auto; white-space: pre-wrap; }

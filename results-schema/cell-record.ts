@@ -1,4 +1,4 @@
-import type { CaseExpectations } from './case-expectations.js';
+import type { AppliedOverlay, CaseExpectations } from './case-expectations.js';
 
 /** What cell.json says about one (case, image) pair: written by the run loop, read by the checks. */
 export interface CellImage {
@@ -15,7 +15,10 @@ export interface CellBuild {
   readonly baseFingerprint: string;
 }
 
+/** `failed-to-boot`: the cell did not get as far as a whole harvest; `phase` says where it stopped. */
 export type CellState = 'harvested' | 'skipped' | 'failed-to-boot';
+
+export type CellPhase = 'launching' | 'booting' | 'upgrading' | 'harvesting' | 'destroying';
 
 export interface PhaseTiming {
   readonly phase: string;
@@ -35,6 +38,14 @@ export interface CellRecord {
   /** Why the cell was skipped, or what went wrong before harvest finished. */
   readonly reason: string | undefined;
   readonly errorCode: string | undefined;
+  /** The phase a failed-to-boot cell stopped in; absent in records written before it existed. */
+  readonly phase?: CellPhase;
+  /** Trouble that did not spoil the harvest (an instance that could not be destroyed after it). */
+  readonly warnings?: readonly string[];
+  /** Set when the cell is expected to fail (a known bug): why. Filled from the case and the expectations files. */
+  readonly xfail?: string;
+  /** Every expectations overlay that matched this cell: file, key and what it changed. */
+  readonly expectationsApplied?: readonly AppliedOverlay[];
   readonly timings: readonly PhaseTiming[];
   /** Where the checks should look, relative to the run folder. */
   readonly dir: string;

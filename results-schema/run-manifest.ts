@@ -1,8 +1,9 @@
 import { writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { AppliedOverlay } from './case-expectations.js';
 import type { CellImage, CellRecord } from './cell-record.js';
 import { RUN_FILE } from './layout.js';
-import type { Verdict } from './verdict.js';
+import { countVerdicts, type CellVerdict, type Verdict, type VerdictCounts } from './verdict.js';
 
 /** The limits the platform declared for the run (platforms/types.ts PlatformLimits). */
 export interface PlatformLimitsRecord {
@@ -23,7 +24,8 @@ export type PlatformFacts = Readonly<Record<string, string | number | boolean>>;
 export interface RunManifest {
   readonly schema: 1;
   readonly runId: string;
-  readonly state: 'running' | 'finished' | 'interrupted' | 'crashed';
+  /** `abandoned`: the run was killed without writing its end; `harness gc` found its owner gone and removed its instances. */
+  readonly state: 'running' | 'finished' | 'interrupted' | 'crashed' | 'abandoned';
   readonly harness: { readonly version: string; readonly node: string };
   readonly startedBy: StartedBy;
   readonly startedAt: string;
@@ -40,8 +42,12 @@ export interface RunManifest {
   readonly images: readonly CellImage[];
   readonly concurrency: number;
   readonly cases: readonly { readonly name: string; readonly file: string; readonly sha256: string }[];
+  /** The expectations files applied, in order, as absolute paths: `harness evaluate` applies them again as they are then. */
+  readonly expectationFiles: readonly string[];
   readonly cells: readonly ManifestCell[];
-  readonly summary: { readonly passed: number; readonly failed: number; readonly skipped: number };
+  readonly summary: VerdictCounts;
+  /** Why a `crashed` run stopped. */
+  readonly crash?: string;
 }
 
 export type StartedBy = { readonly kind: 'cli'; readonly argv: readonly string[] } | { readonly kind: 'worker'; readonly jobId: string; readonly worker: string };
@@ -102,9 +108,37 @@ export interface ManifestCell {
   readonly instance: string | undefined;
   readonly state: CellRecord['state'] | 'not-run';
   readonly verdict: Verdict | undefined;
+  /** Set for verdict `error`: the code of what kept the cell from an answer. */
+  readonly errorCode: string | undefined;
   readonly reason: string | undefined;
+  /** The cell's expected-failure mark, when it has one. */
+  readonly xfail?: string;
+  /** What the expectations files changed for this cell, so that an excused WARNING is never silent. */
+  readonly expectationsApplied?: readonly AppliedOverlay[];
+  readonly warnings?: readonly string[];
   readonly failures: readonly { readonly test: string; readonly message: string }[];
   readonly timings: CellRecord['timings'];
+}
+
+/** One cell as run.json records it: where it lives, what happened to it and how it was judged. */
+export function manifestCell(place: Pick<ManifestCell, 'case' | 'image' | 'dir'>, record: CellRecord | undefined, verdict: CellVerdict | undefined): ManifestCell {
+  return {
+    ...place,
+    instance: record?.instance,
+    state: record?.state ?? 'not-run',
+    verdict: verdict?.verdict,
+    errorCode: verdict?.errorCode,
+    reason: record?.reason,
+    ...(record?.xfail === undefined ? {} : { xfail: record.xfail }),
+    ...(record?.expectationsApplied === undefined ? {} : { expectationsApplied: record.expectationsApplied }),
+    ...(record?.warnings === undefined ? {} : { warnings: record.warnings }),
+    failures: verdict?.failures ?? [],
+    timings: record?.timings ?? [],
+  };
+}
+
+export function summarize(cells: readonly ManifestCell[]): VerdictCounts {
+  return countVerdicts(cells.map((cell) => cell.verdict));
 }
 
 export async function writeManifest(runDir: string, manifest: RunManifest): Promise<void> {

@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { ManifestCell, RunManifest } from '../results-schema/run-manifest.js';
+import { summarize, type ManifestCell, type RunManifest } from '../results-schema/run-manifest.js';
 
 /**
  * Hand-made run folders for the report tests: a manifest and, per cell, only the harvested
@@ -13,6 +13,7 @@ export interface HandMadeCell {
   readonly verdict: 'passed' | 'failed' | 'skipped';
   readonly reason?: string;
   readonly failures?: readonly { readonly test: string; readonly message: string }[];
+  readonly expectationsApplied?: ManifestCell['expectationsApplied'];
   /** Relative to the cell's folder, e.g. `files/var/log/cloud-init.log` → content. */
   readonly files?: Readonly<Record<string, string>>;
 }
@@ -38,12 +39,13 @@ export async function handMadeRun(cells: readonly HandMadeCell[]): Promise<{ run
       instance: undefined,
       state: cell.verdict === 'skipped' ? 'skipped' : 'harvested',
       verdict: cell.verdict,
+      errorCode: undefined,
       reason: cell.reason,
       failures: cell.failures ?? [],
+      ...(cell.expectationsApplied === undefined ? {} : { expectationsApplied: cell.expectationsApplied }),
       timings: [],
     });
   }
-  const count = (verdict: string) => manifestCells.filter((cell) => cell.verdict === verdict).length;
   const manifest: RunManifest = {
     schema: 1,
     runId: '20261128-150000-abcd',
@@ -57,8 +59,9 @@ export async function handMadeRun(cells: readonly HandMadeCell[]): Promise<{ run
     images: IMAGES,
     concurrency: 2,
     cases: [...new Set(cells.map((cell) => cell.case))].map((name) => ({ name, file: `/cases/${name}.yaml`, sha256: '0'.repeat(64) })),
+    expectationFiles: [],
     cells: manifestCells,
-    summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped') },
+    summary: summarize(manifestCells),
   };
   return { runDir, manifest };
 }

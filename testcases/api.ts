@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectorPaths, harvestedFilePath } from '../results-schema/layout.js';
 import type { CellRecord } from '../results-schema/cell-record.js';
+import { HarnessError } from '../core/errors.js';
 import type { CaseExpectations, TestCase } from './case.js';
 import { findLogProblems, formatFindings, unexpectedLogProblems } from './cloud-init-log.js';
 
@@ -127,7 +128,7 @@ export class HarvestedCell {
   /** The WARNING/ERROR/Traceback lines of cloud-init.log this case does not expect, formatted for a failure message. */
   unexpectedLogLines(): string {
     const { expect } = this;
-    return formatFindings(unexpectedLogProblems(this.log(), expect.logWarnings, expect.traceback));
+    return formatFindings(unexpectedLogProblems(this.log(), expect));
   }
 }
 
@@ -139,6 +140,10 @@ export interface EvaluationContext {
   readonly builtinChecks: (cell: HarvestedCell) => void;
   /** Cases a checks file has declared so far. */
   readonly declared: Set<string>;
+  /** The checks file being loaded and the case it belongs to (by its stem); undefined for the built-in pass. */
+  readonly loading: () => { readonly file: string; readonly caseName: string } | undefined;
+  /** Cases whose checks file did not load, and why: their cells get one failing test that says so. */
+  readonly loadErrors: ReadonlyMap<string, string>;
 }
 
 // A vendor's checks may import this module through their own copy of the package; a
@@ -162,10 +167,24 @@ function evaluationContext(): EvaluationContext {
  */
 export function describeCase(caseName: string, checks: (cell: HarvestedCell) => void = () => {}): void {
   const context = evaluationContext();
+  const loading = context.loading();
+  // A name that is not the file's own case would drop its checks without a word, and the case pass on the built-in ones.
+  if (loading !== undefined && caseName !== loading.caseName) {
+    throw new HarnessError('CHECKS_FILE', `${loading.file}: describeCase('${caseName}') does not name this file's case, "${loading.caseName}"`, {
+      hint: `a <name>.checks.ts file declares the checks of case <name> only: call describeCase('${loading.caseName}')`,
+    });
+  }
   context.declared.add(caseName);
+  const loadError = context.loadErrors.get(caseName);
   for (const cell of context.cellsOf(caseName)) {
     describe(`${caseName} [${cell.imageRef}]`, function () {
       context.registerSuite(this, cell);
+      if (loadError !== undefined && cell.record.state === 'harvested') {
+        it('its checks file loads', () => {
+          throw new Error(loadError);
+        });
+        return;
+      }
       if (cell.record.state === 'skipped') {
         it(`skipped: ${cell.record.reason ?? 'no reason given'}`, function () {
           this.skip();

@@ -1,4 +1,25 @@
 import { DRIVER_CAPABILITY_PATTERN, KNOWN_CAPABILITIES } from '../core/capabilities.js';
+import { badVersionRange } from './cloud-init-version.js';
+
+/**
+ * A `log_warnings` or `tracebacks` entry: a pattern that allows matching lines, or an
+ * object that also demands them (`required: true`: at least one; `count: N`: exactly N).
+ */
+const logExpectationSchema = {
+  anyOf: [
+    { type: 'string', minLength: 1 },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['pattern'],
+      properties: {
+        pattern: { type: 'string', minLength: 1 },
+        required: { type: 'boolean' },
+        count: { type: 'integer', minimum: 1 },
+      },
+    },
+  ],
+} as const;
 
 /** `expect:` in a case, and in an expectations file that changes it. */
 export const expectSchema = {
@@ -6,11 +27,33 @@ export const expectSchema = {
   additionalProperties: false,
   properties: {
     status: { enum: ['done', 'error'] },
-    log_warnings: { type: 'array', items: { type: 'string', minLength: 1 } },
-    traceback: { type: 'boolean' },
+    log_warnings: { type: 'array', items: logExpectationSchema },
+    tracebacks: { type: 'array', items: logExpectationSchema },
     schema_valid: { type: 'boolean' },
   },
 } as const;
+
+/** A `skip` or `xfail`: the reason, or the reason and the cloud-init versions it holds for. */
+export const markSchema = {
+  anyOf: [
+    { type: 'string', minLength: 1 },
+    {
+      type: 'object',
+      additionalProperties: false,
+      required: ['reason'],
+      properties: {
+        reason: { type: 'string', minLength: 1 },
+        cloud_init: { type: 'string', minLength: 1 },
+      },
+    },
+  ],
+} as const;
+
+/** Fields that were replaced, and what to write instead: the schema refuses them, the hint says why. */
+export const REPLACED_FIELDS: Readonly<Record<string, string>> = {
+  traceback:
+    'expect.traceback was replaced by expect.tracebacks, a list of patterns of the exceptions allowed, e.g. tracebacks: ["ProcessExecutionError: Unexpected error while running command"]',
+};
 
 export const factsSchema = { type: 'object', additionalProperties: { type: 'string' } } as const;
 
@@ -54,6 +97,7 @@ export const caseSchema = {
     },
     facts: factsSchema,
     expect: expectSchema,
+    xfail: markSchema,
   },
   required: ['description'],
   oneOf: [{ required: ['user_data'] }, { required: ['cloud_config'] }],
@@ -69,6 +113,50 @@ export interface CaseFile {
   user_data?: string;
   cloud_config?: Record<string, unknown> | string;
   collect?: { files?: string[]; commands?: Record<string, string>; scripts?: string[] };
-  expect?: { status?: 'done' | 'error'; log_warnings?: string[]; traceback?: boolean; schema_valid?: boolean };
+  expect?: ExpectFile;
   facts?: Record<string, string>;
+  xfail?: MarkFile;
+}
+
+/** A `log_warnings` or `tracebacks` entry as written. */
+export type LogExpectationFile = string | { pattern: string; required?: boolean; count?: number };
+
+export interface ExpectFile {
+  status?: 'done' | 'error';
+  log_warnings?: LogExpectationFile[];
+  tracebacks?: LogExpectationFile[];
+  schema_valid?: boolean;
+}
+
+/** A `skip` or `xfail` as written. */
+export type MarkFile = string | { reason: string; cloud_init?: string };
+
+/** A problem the schema cannot see, at a JSON pointer into the file. */
+export interface FieldProblem {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * What the schema cannot check in `expect`, `skip` and `xfail` (of a case or an
+ * overlay at `path`): patterns must compile and ranges must be ranges, so a typo stops
+ * the run at load time instead of failing or excusing every cell.
+ */
+export function overlayProblem(raw: { readonly expect?: ExpectFile; readonly skip?: MarkFile; readonly xfail?: MarkFile }, path: string): FieldProblem | undefined {
+  for (const field of ['log_warnings', 'tracebacks'] as const) {
+    for (const [index, entry] of (raw.expect?.[field] ?? []).entries()) {
+      const pattern = typeof entry === 'string' ? entry : entry.pattern;
+      try {
+        new RegExp(pattern);
+      } catch (error) {
+        return { path: `${path}/expect/${field}/${index}`, message: `is not a valid regular expression: ${(error as Error).message}` };
+      }
+    }
+  }
+  for (const field of ['skip', 'xfail'] as const) {
+    const mark = raw[field];
+    const problem = typeof mark === 'object' && mark.cloud_init !== undefined ? badVersionRange(mark.cloud_init) : undefined;
+    if (problem !== undefined) return { path: `${path}/${field}/cloud_init`, message: problem };
+  }
+  return undefined;
 }

@@ -1,7 +1,8 @@
 import type { Capability } from '../core/capabilities.js';
-import type { CaseExpectations } from '../results-schema/case-expectations.js';
+import type { CaseExpectations, LogExpectation } from '../results-schema/case-expectations.js';
+import type { LogExpectationFile, MarkFile } from './case-schema.js';
 
-export type { CaseExpectations, ExpectedStatus } from '../results-schema/case-expectations.js';
+export type { CaseExpectations, ExpectedStatus, LogExpectation } from '../results-schema/case-expectations.js';
 
 /** A test case as the run loop and the checks see it, after validation. */
 export interface TestCase {
@@ -24,6 +25,28 @@ export interface TestCase {
    * differ between images; expectations files override them per image.
    */
   readonly facts: Readonly<Record<string, string>>;
+  /** The case's own expected-failure mark (a known bug), before expectations files. */
+  readonly xfail: Mark | undefined;
+}
+
+/**
+ * A skip or an expected failure, with the reason (a known bug: name its upstream
+ * reference). Bounded by `cloudInit`, it holds only for the cloud-init versions in that
+ * semver range, so a build that carries the fix runs and is judged normally.
+ */
+export interface Mark {
+  readonly reason: string;
+  readonly cloudInit: string | undefined;
+}
+
+export function toMark(raw: MarkFile): Mark {
+  return typeof raw === 'string' ? { reason: raw, cloudInit: undefined } : { reason: raw.reason, cloudInit: raw.cloud_init };
+}
+
+export function toLogExpectations(entries: readonly LogExpectationFile[]): LogExpectation[] {
+  return entries.map((entry) =>
+    typeof entry === 'string' ? { pattern: entry, required: false, count: undefined } : { pattern: entry.pattern, required: entry.required ?? entry.count !== undefined, count: entry.count },
+  );
 }
 
 export interface CaseRequirements {
@@ -41,6 +64,5 @@ export interface CaseCollect {
   /** Names of scripts in collectors/ to run besides the default ones. */
   readonly scripts: readonly string[];
 }
-
 
 export const DEFAULT_TIMEOUT_S = 300;

@@ -2,8 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import { LineCounter, parseDocument } from 'yaml';
 import { HarnessError } from '../core/errors.js';
-import type { CaseExpectations, TestCase } from './case.js';
-import { expectSchema, factsSchema } from './case-schema.js';
+import type { AppliedOverlay } from '../results-schema/case-expectations.js';
+import { toLogExpectations, toMark, type CaseExpectations, type Mark, type TestCase } from './case.js';
+import { expectSchema, factsSchema, markSchema, overlayProblem, type ExpectFile, type MarkFile } from './case-schema.js';
+import { cloudInitSatisfies } from './cloud-init-version.js';
+import { fieldName, mostUsefulError, schemaErrorHint } from './loader.js';
+
+export type { AppliedOverlay } from '../results-schema/case-expectations.js';
 
 /**
  * Expectations files: what differs between distros, releases and vendors' images, kept
@@ -24,43 +29,56 @@ import { expectSchema, factsSchema } from './case-schema.js';
  *         lxd: {skip: "a container cannot set the clock zone of the host"}
  *       images:
  *         "debian/bookworm":
- *           expect: {log_warnings: ["some WARNING text"]}
+ *           expect: {log_warnings: ["some WARNING text", {pattern: "another", required: true}]}
+ *           xfail: {reason: "known bug canonical/cloud-init#1234, fixed in 25.3", cloud_init: "<25.3"}
  *       facts: {...}
  *
  * Files are applied in order, each overriding the one before: ours first, then every
  * `--expectations` file. Within a file: the platform's, then the image's, then the
  * case's own, its platform's and its image's. Facts merge key by key;
- * `expect.log_warnings` adds patterns.
+ * `expect.log_warnings` and `expect.tracebacks` add entries. A `skip` or `xfail` bounded
+ * by `cloud_init` holds only where the cell's cloud-init is in that range; outside it,
+ * it leaves the cell as it was.
  */
 export interface Overlay {
-  readonly skip?: string;
+  readonly skip?: MarkFile;
+  readonly xfail?: MarkFile;
   readonly facts?: Readonly<Record<string, string>>;
-  readonly expect?: Partial<{ status: CaseExpectations['status']; log_warnings: string[]; traceback: boolean; schema_valid: boolean }>;
+  readonly expect?: Readonly<ExpectFile>;
+}
+
+export interface CaseOverlay extends Overlay {
+  readonly platforms?: Readonly<Record<string, Overlay>>;
+  readonly images?: Readonly<Record<string, Overlay>>;
 }
 
 export interface ExpectationsFile {
   readonly file: string;
   readonly platforms?: Readonly<Record<string, Overlay>>;
   readonly images?: Readonly<Record<string, Overlay>>;
-  readonly cases?: Readonly<Record<string, Overlay & { readonly platforms?: Readonly<Record<string, Overlay>>; readonly images?: Readonly<Record<string, Overlay>> }>>;
+  readonly cases?: Readonly<Record<string, CaseOverlay>>;
 }
 
 /** What one case expects on one image, after every file has had its say. */
 export interface CellExpectations {
+  /** Why the cell is not run. */
   readonly skip: string | undefined;
+  /** Why the cell is expected to fail: a failure is then `xfailed`, a pass `xpassed`. */
+  readonly xfail: string | undefined;
   readonly facts: Readonly<Record<string, string>>;
   readonly expect: CaseExpectations;
+  /** Every overlay that matched, in the order applied. */
+  readonly applied: readonly AppliedOverlay[];
 }
 
-const overlaySchema = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    skip: { type: 'string', minLength: 1 },
-    facts: factsSchema,
-    expect: expectSchema,
-  },
+const overlayProperties = {
+  skip: markSchema,
+  xfail: markSchema,
+  facts: factsSchema,
+  expect: expectSchema,
 } as const;
+
+const overlaySchema = { type: 'object', additionalProperties: false, properties: overlayProperties } as const;
 
 const fileSchema = {
   type: 'object',
@@ -71,9 +89,10 @@ const fileSchema = {
     cases: {
       type: 'object',
       additionalProperties: {
-        ...overlaySchema,
+        type: 'object',
+        additionalProperties: false,
         properties: {
-          ...overlaySchema.properties,
+          ...overlayProperties,
           platforms: { type: 'object', additionalProperties: overlaySchema },
           images: { type: 'object', additionalProperties: overlaySchema },
         },
@@ -82,7 +101,7 @@ const fileSchema = {
   },
 } as const;
 
-const validateFile = new Ajv({ allErrors: false }).compile(fileSchema);
+const validateFile = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true }).compile(fileSchema);
 
 export async function loadExpectations(file: string): Promise<ExpectationsFile> {
   const text = await readFile(file, 'utf8').catch((error: unknown) => {
@@ -96,53 +115,122 @@ export async function loadExpectations(file: string): Promise<ExpectationsFile> 
   }
   const raw: unknown = doc.toJS() ?? {};
   if (!validateFile(raw)) {
-    const error = validateFile.errors?.[0];
-    const extra = error?.keyword === 'additionalProperties' ? ` "${(error.params as { additionalProperty: string }).additionalProperty}"` : '';
-    throw new HarnessError('USAGE', `${file}: ${error?.instancePath || '(top level)'} ${error?.message ?? 'is not valid'}${extra}`, {
-      hint: 'see docs/testcases.md, "Expectations"',
-    });
+    const error = mostUsefulError(validateFile.errors ?? []);
+    const detail =
+      error.keyword === 'additionalProperties' ? `has unknown field "${(error.params as { additionalProperty: string }).additionalProperty}"` : (error.message ?? 'is not valid');
+    throw new HarnessError('USAGE', `${file}: ${fieldName(error.instancePath)} ${detail}`, { hint: schemaErrorHint(error) ?? 'see docs/testcases.md, "Expectations files"' });
   }
-  return { file, ...(raw as Omit<ExpectationsFile, 'file'>) };
+  const expectations = { file, ...(raw as Omit<ExpectationsFile, 'file'>) };
+  for (const { pointer, overlay } of allOverlays(expectations)) {
+    const problem = overlayProblem(overlay, pointer);
+    if (problem) throw new HarnessError('USAGE', `${file}: ${fieldName(problem.path)} ${problem.message}`, { hint: 'see docs/testcases.md, "Expectations files"' });
+  }
+  return expectations;
 }
 
 /** Where a cell runs, as expectations files key on it. */
 export interface CellPlace {
   readonly image: string;
   readonly platform: string;
+  /** The image's (or the build's) cloud-init version, as its package reports it; bounds `skip` and `xfail`. */
+  readonly cloudInit: string | undefined;
+}
+
+interface PlacedOverlay {
+  readonly pointer: string;
+  readonly overlay: Overlay;
 }
 
 export function cellExpectations(testCase: TestCase, place: CellPlace, files: readonly ExpectationsFile[]): CellExpectations {
-  const overlays: Overlay[] = [];
-  const keyed = (byPlatform: Readonly<Record<string, Overlay>> | undefined, byImage: Readonly<Record<string, Overlay>> | undefined): void => {
-    const forPlatform = byPlatform?.[place.platform];
-    if (forPlatform) overlays.push(forPlatform);
-    for (const [pattern, overlay] of Object.entries(byImage ?? {})) if (matches(pattern, place.image)) overlays.push(overlay);
-  };
-  for (const file of files) {
-    keyed(file.platforms, file.images);
-    const forCase = file.cases?.[testCase.name];
-    if (forCase) {
-      overlays.push(forCase);
-      keyed(forCase.platforms, forCase.images);
-    }
-  }
   let skip: string | undefined;
+  let xfail = testCase.xfail !== undefined && holds(testCase.xfail, place.cloudInit).active ? testCase.xfail.reason : undefined;
   let facts: Record<string, string> = { ...testCase.facts };
   let expect: CaseExpectations = testCase.expect;
-  for (const overlay of overlays) {
-    skip = overlay.skip ?? skip;
-    facts = { ...facts, ...overlay.facts };
-    const change = overlay.expect;
-    if (change) {
-      expect = {
-        status: change.status ?? expect.status,
-        logWarnings: [...expect.logWarnings, ...(change.log_warnings ?? [])],
-        traceback: change.traceback ?? expect.traceback,
-        schemaValid: change.schema_valid ?? expect.schemaValid,
+  const applied: AppliedOverlay[] = [];
+  for (const file of files) {
+    for (const { pointer, overlay } of matchingOverlays(file, testCase.name, place)) {
+      const changed: string[] = [];
+      const mark = (field: 'skip' | 'xfail', current: string | undefined): string | undefined => {
+        const raw = overlay[field];
+        if (raw === undefined) return current;
+        const given = toMark(raw);
+        const { active, note } = holds(given, place.cloudInit);
+        if (!active) {
+          changed.push(`${field} not applied: ${note}`);
+          return current;
+        }
+        if (given.reason !== current) changed.push(note === '' ? field : `${field} (${note})`);
+        return given.reason;
       };
+      skip = mark('skip', skip);
+      xfail = mark('xfail', xfail);
+      for (const [name, value] of Object.entries(overlay.facts ?? {})) if (facts[name] !== value) changed.push(`facts.${name}`);
+      facts = { ...facts, ...overlay.facts };
+      const change = overlay.expect;
+      if (change) {
+        const logWarnings = toLogExpectations(change.log_warnings ?? []);
+        const tracebacks = toLogExpectations(change.tracebacks ?? []);
+        const next: CaseExpectations = {
+          status: change.status ?? expect.status,
+          logWarnings: [...expect.logWarnings, ...logWarnings],
+          tracebacks: [...expect.tracebacks, ...tracebacks],
+          schemaValid: change.schema_valid ?? expect.schemaValid,
+        };
+        if (next.status !== expect.status) changed.push('expect.status');
+        if (logWarnings.length > 0) changed.push(`expect.log_warnings +${logWarnings.length}`);
+        if (tracebacks.length > 0) changed.push(`expect.tracebacks +${tracebacks.length}`);
+        if (next.schemaValid !== expect.schemaValid) changed.push('expect.schema_valid');
+        expect = next;
+      }
+      applied.push({ file: file.file, key: fieldName(pointer), changed });
     }
   }
-  return { skip, facts, expect };
+  return { skip, xfail, facts, expect, applied };
+}
+
+/**
+ * Whether a mark holds for this cloud-init. With no recorded version it holds: a known
+ * bug stays marked rather than failing every cell of an image that does not say.
+ */
+function holds(mark: Mark, cloudInit: string | undefined): { readonly active: boolean; readonly note: string } {
+  if (mark.cloudInit === undefined) return { active: true, note: '' };
+  const satisfied = cloudInit === undefined ? undefined : cloudInitSatisfies(cloudInit, mark.cloudInit);
+  if (satisfied === undefined) return { active: true, note: `cloud-init version unknown, taken to be in ${mark.cloudInit}` };
+  return satisfied
+    ? { active: true, note: `cloud-init ${cloudInit} is in ${mark.cloudInit}` }
+    : { active: false, note: `cloud-init ${cloudInit} is outside ${mark.cloudInit}` };
+}
+
+function matchingOverlays(file: ExpectationsFile, caseName: string, place: CellPlace): PlacedOverlay[] {
+  const keyed = (prefix: string, scope: { readonly platforms?: Readonly<Record<string, Overlay>>; readonly images?: Readonly<Record<string, Overlay>> }): PlacedOverlay[] => {
+    const forPlatform = scope.platforms?.[place.platform];
+    return [
+      ...(forPlatform ? [{ pointer: `${prefix}/platforms/${escape(place.platform)}`, overlay: forPlatform }] : []),
+      ...Object.entries(scope.images ?? {})
+        .filter(([pattern]) => matches(pattern, place.image))
+        .map(([pattern, overlay]) => ({ pointer: `${prefix}/images/${escape(pattern)}`, overlay })),
+    ];
+  };
+  const forCase = file.cases?.[caseName];
+  const casePointer = `/cases/${escape(caseName)}`;
+  return [...keyed('', file), ...(forCase ? [{ pointer: casePointer, overlay: forCase }, ...keyed(casePointer, forCase)] : [])];
+}
+
+/** Every overlay in a file, matching or not, for checks at load time. */
+function allOverlays(file: ExpectationsFile): PlacedOverlay[] {
+  const scoped = (prefix: string, scope: { readonly platforms?: Readonly<Record<string, Overlay>>; readonly images?: Readonly<Record<string, Overlay>> }): PlacedOverlay[] =>
+    (['platforms', 'images'] as const).flatMap((kind) =>
+      Object.entries(scope[kind] ?? {}).map(([key, overlay]) => ({ pointer: `${prefix}/${kind}/${escape(key)}`, overlay })),
+    );
+  return [
+    ...scoped('', file),
+    ...Object.entries(file.cases ?? {}).flatMap(([name, overlay]) => [{ pointer: `/cases/${escape(name)}`, overlay }, ...scoped(`/cases/${escape(name)}`, overlay)]),
+  ];
+}
+
+/** A key as a JSON pointer segment. */
+function escape(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 function matches(pattern: string, imageRef: string): boolean {

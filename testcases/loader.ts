@@ -7,8 +7,8 @@ import semver from 'semver';
 import { Document, LineCounter, parseDocument } from 'yaml';
 import { HarnessError } from '../core/errors.js';
 import type { Capability } from '../platforms/types.js';
-import { caseSchema, type CaseFile } from './case-schema.js';
-import { DEFAULT_TIMEOUT_S, type TestCase } from './case.js';
+import { caseSchema, overlayProblem, REPLACED_FIELDS, type CaseFile } from './case-schema.js';
+import { DEFAULT_TIMEOUT_S, toLogExpectations, toMark, type TestCase } from './case.js';
 import { checkUserData } from './user-data.js';
 
 const CHECKS_SUFFIXES = ['.checks.ts', '.checks.js'];
@@ -60,7 +60,7 @@ export async function loadCase(file: string, collectorNames: ReadonlySet<string>
     const error = mostUsefulError(validateCaseFile.errors ?? []);
     const extra = error.keyword === 'additionalProperties' ? `/${(error.params as { additionalProperty: string }).additionalProperty}` : '';
     const line = lineOf(doc, lineCounter, error.instancePath + extra);
-    throw new HarnessError('INVALID_CASE', `${where(line)}: ${describeSchemaError(error)}`, { hint: 'see docs/testcases.md for the case fields' });
+    throw new HarnessError('INVALID_CASE', `${where(line)}: ${describeSchemaError(error)}`, { hint: schemaErrorHint(error) ?? 'see docs/testcases.md for the case fields' });
   }
   const fieldLine = (path: string): number | undefined => lineOf(doc, lineCounter, path);
 
@@ -69,13 +69,8 @@ export async function loadCase(file: string, collectorNames: ReadonlySet<string>
     throw new HarnessError('INVALID_USER_DATA', `${where(fieldLine(path))}: ${message}`);
   });
 
-  for (const [index, pattern] of (raw.expect?.log_warnings ?? []).entries()) {
-    try {
-      new RegExp(pattern);
-    } catch (error) {
-      throw new HarnessError('INVALID_CASE', `${where(fieldLine(`/expect/log_warnings/${index}`))}: expect.log_warnings[${index}] is not a valid regular expression: ${(error as Error).message}`);
-    }
-  }
+  const problem = overlayProblem(raw, '');
+  if (problem) throw new HarnessError('INVALID_CASE', `${where(fieldLine(problem.path))}: ${fieldName(problem.path)} ${problem.message}`);
   const cloudInit = raw.requires?.cloud_init;
   if (cloudInit !== undefined && semver.validRange(cloudInit) === null) {
     throw new HarnessError('INVALID_CASE', `${where(fieldLine('/requires/cloud_init'))}: requires.cloud_init "${cloudInit}" is not a version range`, {
@@ -111,11 +106,12 @@ export async function loadCase(file: string, collectorNames: ReadonlySet<string>
     },
     expect: {
       status: raw.expect?.status ?? 'done',
-      logWarnings: raw.expect?.log_warnings ?? [],
-      traceback: raw.expect?.traceback ?? false,
+      logWarnings: toLogExpectations(raw.expect?.log_warnings ?? []),
+      tracebacks: toLogExpectations(raw.expect?.tracebacks ?? []),
       schemaValid: raw.expect?.schema_valid ?? true,
     },
     facts: raw.facts ?? {},
+    xfail: raw.xfail === undefined ? undefined : toMark(raw.xfail),
   };
 }
 
@@ -156,14 +152,42 @@ function displayPath(file: string): string {
   return rel.startsWith('..') ? file : rel;
 }
 
-/** With oneOf, ajv reports the branch failures first; the user wants the concrete field. */
-function mostUsefulError(errors: readonly ErrorObject[]): ErrorObject {
-  const concrete = errors.find((error) => error.keyword !== 'oneOf' && error.keyword !== 'required');
-  return concrete ?? errors.find((error) => error.keyword === 'oneOf') ?? (errors[0] as ErrorObject);
+/**
+ * With oneOf and anyOf, ajv reports every branch's failure; the user wants the concrete
+ * field. The deepest one is the most concrete (an unknown field counts one deeper, being
+ * about its property); at equal depth a branch's type mismatch ("must be string" where
+ * the object form was meant) says least. A top-level `required` is oneOf's branch.
+ */
+export function mostUsefulError(errors: readonly ErrorObject[]): ErrorObject {
+  const depth = (error: ErrorObject): number =>
+    pointerSegments(error.instancePath).length * 2 + (error.keyword === 'additionalProperties' ? 2 : 0) + (error.keyword === 'type' ? 0 : 1);
+  const concrete = errors.filter((error) => !['oneOf', 'anyOf'].includes(error.keyword) && !(error.keyword === 'required' && error.instancePath === ''));
+  const deepest = concrete.reduce<ErrorObject | undefined>((best, error) => (best === undefined || depth(error) > depth(best) ? error : best), undefined);
+  return deepest ?? errors.find((error) => error.keyword === 'oneOf') ?? (errors[0] as ErrorObject);
+}
+
+/** The hint for a field that was replaced by another, when the error is about one. */
+export function schemaErrorHint(error: ErrorObject): string | undefined {
+  return error.keyword === 'additionalProperties' ? REPLACED_FIELDS[(error.params as { additionalProperty: string }).additionalProperty] : undefined;
+}
+
+/** A JSON pointer as a person writes the field: `cases.foo.images["debian/*"].skip`, `expect.log_warnings[0]`. */
+export function fieldName(pointer: string): string {
+  const name = pointerSegments(pointer)
+    .map((segment) => (typeof segment === 'number' ? `[${segment}]` : /^[A-Za-z_][\w-]*$/.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`))
+    .join('');
+  return name.replace(/^\./, '') || '(top level)';
+}
+
+function pointerSegments(pointer: string): (string | number)[] {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part.replace(/~1/g, '/').replace(/~0/g, '~')));
 }
 
 function describeSchemaError(error: ErrorObject): string {
-  const field = error.instancePath.replace(/^\//, '').replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.') || '(top level)';
+  const field = fieldName(error.instancePath);
   switch (error.keyword) {
     case 'additionalProperties':
       return `unknown field "${(error.params as { additionalProperty: string }).additionalProperty}"${field === '(top level)' ? '' : ` in ${field}`}`;
@@ -178,8 +202,8 @@ function describeSchemaError(error: ErrorObject): string {
   }
 }
 
-function lineOf(doc: Document, lineCounter: LineCounter, instancePath: string): number | undefined {
-  const segments = instancePath.split('/').slice(1).map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+export function lineOf(doc: Document, lineCounter: LineCounter, instancePath: string): number | undefined {
+  const segments = pointerSegments(instancePath);
   for (let length = segments.length; length >= 0; length--) {
     const node = doc.getIn(segments.slice(0, length), true) as { range?: [number, number, number] } | undefined;
     if (node?.range) return lineCounter.linePos(node.range[0]).line;

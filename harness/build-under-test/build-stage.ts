@@ -2,7 +2,8 @@ import type { AccessKey, Platform } from '../../platforms/types.js';
 import { UsageError } from '../../core/errors.js';
 import type { CellImage } from '../../results-schema/cell-record.js';
 import type { BuildRecord, PreparedImageRecord, SourceTreeRecord } from '../../results-schema/run-manifest.js';
-import { instanceName, LABEL_IMAGE, LABEL_MANAGED, LABEL_ROLE, LABEL_RUN } from '../../core/run-id.js';
+import { instanceName, LABEL_IMAGE, LABEL_ROLE } from '../../core/run-id.js';
+import { runLabels } from '../../core/run-owner.js';
 import { CLOUD_INIT_PACKAGE, type BuildSource, type InstallableBuild } from './build-source.js';
 import { checkBuild, type CheckedBuild } from './check-build.js';
 import { describeBuild, prepareImage } from './prepare-image.js';
@@ -47,6 +48,8 @@ export async function runBuildStage(input: {
   readonly checked: CheckedBuild;
   readonly options: BuildOptions;
   readonly runId: string;
+  /** The run's results folder, labelled on the preparation instance so that `harness gc` can mark a killed run abandoned. */
+  readonly runDir: string;
   readonly accessKey: AccessKey;
   readonly signal: AbortSignal;
   readonly say: (line: string) => void;
@@ -74,7 +77,7 @@ export async function runBuildStage(input: {
       build,
       tree: input.checked.tree,
       instanceName: instanceName(runId, 0, `prepare-${index + 1}`),
-      labels: { [LABEL_MANAGED]: 'true', [LABEL_RUN]: runId, [LABEL_ROLE]: 'prepare', [LABEL_IMAGE]: image.ref },
+      labels: { ...runLabels({ runId, runDir: input.runDir }), [LABEL_ROLE]: 'prepare', [LABEL_IMAGE]: image.ref },
       accessKey: input.accessKey,
       signal,
       say,

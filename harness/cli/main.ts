@@ -13,8 +13,9 @@ import { addSetupCommand } from './commands/setup.js';
 import type { CliContext } from './context.js';
 
 /**
- * The only place that turns outcomes into exit codes: 0 all passed, 1 a case failed,
- * 2 bad input, 3 the environment is not ready, 130 interrupted.
+ * The only place that turns outcomes into exit codes: 0 all passed, skipped or xfailed,
+ * 1 a case failed or xpassed, 2 bad input, 3 the environment is not ready, 4 a cell could
+ * not be judged (error) and none failed, 130 interrupted.
  */
 export async function main(argv: readonly string[]): Promise<number> {
   const abort = new AbortController();

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import type { HarvestedCell } from '../../testcases/api.js';
-import { findLogProblems, formatFindings, unexpectedLogProblems } from '../../testcases/cloud-init-log.js';
+import { findLogProblems, formatFindings, judgeLog } from '../../testcases/cloud-init-log.js';
 
 /**
  * What every case asserts before its own checks, after cloud-init's verify_clean_boot:
  * the status cloud-init reports, a clean cloud-init.log (a WARNING the case did not
- * expect fails it even when the status says done) and a schema-valid configuration.
+ * expect fails it even when the status says done, and so does a required WARNING or
+ * Traceback that never came: require_warnings) and a schema-valid configuration.
  */
 export function registerBuiltinChecks(cell: HarvestedCell): void {
   const expected = cell.expect;
@@ -14,7 +15,7 @@ export function registerBuiltinChecks(cell: HarvestedCell): void {
     const status = cell.status();
     // From 23.4 on, every WARNING and DEPRECATED line is also a "recoverable error" in the
     // status; one whose log line this case expects is expected here too.
-    const patterns = expected.logWarnings.map((pattern) => new RegExp(pattern));
+    const patterns = expected.logWarnings.map((expectation) => new RegExp(expectation.pattern));
     const logLines = safeLog(cell).split('\n');
     const isExpected = (message: string): boolean =>
       patterns.some((pattern) => pattern.test(message) || logLines.some((line) => line.includes(message) && pattern.test(line)));
@@ -33,8 +34,12 @@ export function registerBuiltinChecks(cell: HarvestedCell): void {
   });
 
   it('cloud-init.log has no unexpected WARNING, ERROR or Traceback', () => {
-    const unexpected = unexpectedLogProblems(cell.log(), expected.logWarnings, expected.traceback);
-    assert.ok(unexpected.length === 0, `cloud-init.log has ${unexpected.length} line(s) this case does not expect:\n${formatFindings(unexpected)}`);
+    const { unexpected, missing } = judgeLog(cell.log(), expected);
+    const problems = [
+      unexpected.length > 0 ? `cloud-init.log has ${unexpected.length} line(s) this case does not expect:\n${formatFindings(unexpected)}` : '',
+      ...missing.map((line) => `cloud-init.log: ${line}`),
+    ].filter(Boolean);
+    assert.ok(problems.length === 0, problems.join('\n'));
   });
 
   if (expected.schemaValid) {

@@ -5,14 +5,14 @@ import type { CaseCollect, TestCase } from '../../testcases/case.js';
 import type { CellExpectations } from '../../testcases/expectations.js';
 import type { AccessKey, Instance, Labels, Platform } from '../../platforms/types.js';
 import { AbortedError, HarnessError } from '../../core/errors.js';
-import type { CellImage, CellRecord, PhaseTiming } from '../../results-schema/cell-record.js';
+import type { CellImage, CellPhase, CellRecord, PhaseTiming } from '../../results-schema/cell-record.js';
 import { harvestScript } from '../harvest/bundle.js';
 import { extractHarvest } from '../harvest/extract.js';
 import { CELL_FILE, CONSOLE_FILE, USER_DATA_FILE } from '../../results-schema/layout.js';
 import type { CellUpgrade } from '../build-under-test/upgrade-flow.js';
 import { waitForBoot } from '../readiness/cloud-init-wait.js';
 
-export type CellPhase = 'launching' | 'booting' | 'upgrading' | 'harvesting' | 'destroying';
+export type { CellPhase };
 
 export interface CellSpec {
   readonly testCase: TestCase;
@@ -48,11 +48,17 @@ export async function runCell(
   options: { readonly signal: AbortSignal; readonly keep: boolean; readonly onPhase: (phase: CellPhase) => void },
 ): Promise<CellOutcome> {
   const timings: PhaseTiming[] = [];
+  let failure: { readonly error: unknown; readonly phase: CellPhase } | undefined;
+  const warnings: string[] = [];
   const timed = async <T>(phase: CellPhase, work: () => Promise<T>): Promise<T> => {
     options.onPhase(phase);
     const startedAt = new Date();
     try {
       return await work();
+    } catch (error) {
+      // The first failure is the one that explains the cell; later ones follow from it.
+      failure ??= { error, phase };
+      throw error;
     } finally {
       timings.push({ phase, startedAt: startedAt.toISOString(), ms: Date.now() - startedAt.getTime() });
     }
@@ -61,7 +67,6 @@ export async function runCell(
   await writeFile(join(spec.dir, USER_DATA_FILE), spec.testCase.userData);
 
   let instance: Instance | undefined;
-  let failure: unknown;
   try {
     instance = await timed('launching', () =>
       platform.launch({
@@ -78,9 +83,8 @@ export async function runCell(
       try {
         await timed('booting', () => waitForBoot(platform, launched, spec.testCase.timeoutS, options.signal));
       } catch (error) {
-        if (options.signal.aborted) throw error;
         // A boot that timed out still has logs worth reading: harvest them, then report.
-        failure = error;
+        if (options.signal.aborted) throw error;
       }
     };
     await boot();
@@ -95,18 +99,21 @@ export async function runCell(
         await boot();
       } catch (error) {
         if (options.signal.aborted) throw error;
-        failure = error;
       }
     }
     await timed('harvesting', () => harvest(platform, launched, spec, options.signal));
-  } catch (error) {
-    failure ??= error;
+  } catch {
+    // `timed` recorded it with its phase; an abort is told by the signal below.
   } finally {
     if (instance && !(options.keep && !options.signal.aborted)) {
       const doomed = instance;
-      await timed('destroying', () => doomed.delete()).catch((error: unknown) => {
-        failure ??= error;
-      });
+      // A harvest already on disk stays judged: a leftover instance is the sweep's to remove, by its label.
+      const destroyed = doomed.delete().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      const destroyError = await timed('destroying', () => destroyed);
+      if (destroyError !== undefined) warnings.push(`could not destroy ${spec.instanceName}: ${describeFailure(destroyError)}`);
       instance = undefined;
     }
   }
@@ -119,13 +126,17 @@ export async function runCell(
     platform: platform.name,
     instance: spec.instanceName,
     state: failure === undefined ? 'harvested' : 'failed-to-boot',
-    reason: failure === undefined ? undefined : describeFailure(failure),
-    errorCode: failure instanceof HarnessError ? failure.code : undefined,
+    reason: failure === undefined ? undefined : describeFailure(failure.error),
+    errorCode: failure === undefined ? undefined : failure.error instanceof HarnessError ? failure.error.code : 'INTERNAL',
+    ...(failure === undefined ? {} : { phase: failure.phase }),
+    ...(warnings.length === 0 ? {} : { warnings }),
+    ...(spec.expectations.xfail === undefined ? {} : { xfail: spec.expectations.xfail }),
+    expectationsApplied: spec.expectations.applied,
     timings,
     dir: spec.relativeDir,
   };
   await writeCellRecord(spec.dir, record);
-  if (failure instanceof AbortedError || options.signal.aborted) throw new AbortedError(`case ${spec.testCase.name}`);
+  if (failure?.error instanceof AbortedError || options.signal.aborted) throw new AbortedError(`case ${spec.testCase.name}`);
   return { record, keptInstance: instance };
 }
 

@@ -18,9 +18,12 @@ import { cellDir } from '../../results-schema/layout.js';
 import { harnessVersion } from '../version.js';
 import type { CellUpgrade } from '../build-under-test/upgrade-flow.js';
 import { runCell, writeCellRecord, type CellSpec } from './cell-runner.js';
-import { writeManifest, type ManifestCell, type RunManifest, type StartedBy } from '../../results-schema/run-manifest.js';
+import { manifestCell, summarize, writeManifest, type RunManifest, type StartedBy } from '../../results-schema/run-manifest.js';
+import { writeRunReports, type RunReports } from '../../reports/run-reports.js';
 import type { RunObserver } from './observer.js';
-import { instanceName, LABEL_CASE, LABEL_IMAGE, LABEL_MANAGED, LABEL_RUN, newRunId } from '../../core/run-id.js';
+import { instanceName, LABEL_CASE, LABEL_IMAGE, LABEL_RUN, newRunId } from '../../core/run-id.js';
+import { runLabels } from '../../core/run-owner.js';
+import { sweepGoneRuns } from '../gc/sweep.js';
 import { selectCases, skipReason, type Selection } from './select.js';
 
 export interface RunOptions {
@@ -54,6 +57,8 @@ export interface RunResult {
   readonly runDir: string;
   readonly manifest: RunManifest;
   readonly verdicts: ReadonlyMap<string, CellVerdict>;
+  /** The reports beyond JUnit and Allure, written by the run itself. */
+  readonly reports: RunReports;
   readonly kept: readonly KeptInstance[];
   readonly interrupted: boolean;
 }
@@ -86,6 +91,8 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
   const buildOptions = options.build ?? NO_BUILD;
   const checkedBuild = await checkBuildOptions(buildOptions, platform);
   await platform.connect();
+  // A run killed with kill -9 left its instances; without this they pile up on a CI host (never a live run's).
+  await sweepGoneRuns(platform, (line) => options.observer.stage?.(line));
   const images = await resolveImages(platform, options.imageRefs);
   const notes = await validateCloudConfigs(cases, images, expectationFiles, options.imageCacheDir, platform.name);
 
@@ -94,7 +101,7 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
   const runDir = resolve(options.resultsDir, runId);
   await mkdir(runDir, { recursive: true });
   const accessKey = generateAccessKey(`cloudproof-${runId}`);
-  const buildStage = await runBuildStage({ platform, images, checked: checkedBuild, options: buildOptions, runId, accessKey, signal: options.signal, say: (line) => options.observer.stage?.(line) });
+  const buildStage = await runBuildStage({ platform, images, checked: checkedBuild, options: buildOptions, runId, runDir, accessKey, signal: options.signal, say: (line) => options.observer.stage?.(line) });
   const planned = planCells({ runId, runDir, cases, images: buildStage.images, expectationFiles, platform, upgrade: buildStage.upgrade, accessKey });
   const description = await platform.describe();
 
@@ -109,10 +116,11 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
     images: buildStage.images,
     concurrency,
     cases: cases.map((testCase) => ({ name: testCase.name, file: testCase.file, sha256: testCase.sha256 })),
+    expectationFiles: expectationFiles.map((file) => resolve(file.file)),
   };
   const records = new Map<string, CellRecord>();
-  const manifestNow = (state: RunManifest['state'], verdicts: ReadonlyMap<string, CellVerdict>): RunManifest =>
-    buildManifest(baseManifest, state, state === 'running' ? undefined : now().toISOString(), planned, records, verdicts);
+  const manifestNow = (state: RunManifest['state'], verdicts: ReadonlyMap<string, CellVerdict>, crash?: string): RunManifest =>
+    buildManifest(baseManifest, state, state === 'running' ? undefined : now().toISOString(), planned, records, verdicts, crash);
   await writeManifest(runDir, manifestNow('running', new Map()));
 
   options.observer.planned({
@@ -127,55 +135,76 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
     cells: planned.map((cell) => ({ key: cellKey({ case: cell.spec.testCase.name, image: cell.spec.image }), skipReason: cell.skipReason })),
   });
 
-  const kept = new Map<string, Instance>();
-  const limit = pLimit(concurrency);
-  const settled = await Promise.allSettled(
-    planned.map((cell) =>
-      limit(async () => {
-        const key = cellKey({ case: cell.spec.testCase.name, image: cell.spec.image });
-        if (cell.skipReason !== undefined) {
-          const record = skippedRecord(cell, platform.name, cell.skipReason);
-          await writeCellRecord(cell.spec.dir, record);
-          records.set(key, record);
-          options.observer.cellFinished(key, 'skipped', cell.skipReason);
-          return;
-        }
-        if (options.signal.aborted) return;
-        const outcome = await runCell(platform, cell.spec, {
-          signal: options.signal,
-          keep: options.keepFailed,
-          onPhase: (phase) => options.observer.phase(key, phase),
-        });
-        records.set(key, outcome.record);
-        if (outcome.keptInstance) kept.set(key, outcome.keptInstance);
-        options.observer.cellFinished(key, outcome.record.state, outcome.record.reason);
-      }),
-    ),
-  );
-  const interrupted = options.signal.aborted;
-  const unexpected = settled.find((result) => result.status === 'rejected' && !(result.reason instanceof AbortedError));
-
-  // Anything launched but lost track of (a launch cut short, a crash in a cell) still carries the run's label.
-  const keptNames = new Set([...kept.values()].map((instance) => instance.name));
-  await sweepLeftovers(platform, runId, interrupted ? new Set() : keptNames);
-  if (interrupted) kept.clear();
-
-  options.observer.evaluating();
-  const harvested = [...records.values()];
-  const casesByName = new Map(cases.map((testCase) => [testCase.name, testCase]));
-  const verdicts = harvested.length > 0 ? await evaluateRun({ runDir, runId, cells: harvested, cases: casesByName, reporterOutput: options.reporterOutput }) : new Map<string, CellVerdict>();
-
+  // Whatever happens from here on, run.json gets its final state and every report is written.
+  let state: RunManifest['state'] = 'crashed';
+  let crash: string | undefined;
+  let verdicts: ReadonlyMap<string, CellVerdict> = new Map();
+  let ended: { manifest: RunManifest; reports: RunReports } | undefined;
   const keptForLook: KeptInstance[] = [];
-  for (const [key, instance] of kept) {
-    if (verdicts.get(key)?.verdict === 'failed') keptForLook.push({ cell: key, howToReach: instance.howToReach() });
-    else await instance.delete();
-  }
+  let interrupted = false;
+  try {
+    const kept = new Map<string, Instance>();
+    const limit = pLimit(concurrency);
+    const settled = await Promise.allSettled(
+      planned.map((cell) =>
+        limit(async () => {
+          const key = cellKey({ case: cell.spec.testCase.name, image: cell.spec.image });
+          if (cell.skipReason !== undefined) {
+            const record = skippedRecord(cell, platform.name, cell.skipReason);
+            await writeCellRecord(cell.spec.dir, record);
+            records.set(key, record);
+            options.observer.cellFinished(key, 'skipped', cell.skipReason);
+            return;
+          }
+          if (options.signal.aborted) return;
+          const outcome = await runCell(platform, cell.spec, {
+            signal: options.signal,
+            keep: options.keepFailed,
+            onPhase: (phase) => options.observer.phase(key, phase),
+          });
+          records.set(key, outcome.record);
+          if (outcome.keptInstance) kept.set(key, outcome.keptInstance);
+          options.observer.cellFinished(key, outcome.record.state, outcome.record.reason);
+        }),
+      ),
+    );
+    interrupted = options.signal.aborted;
+    const unexpected = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected' && !(result.reason instanceof AbortedError));
 
-  const manifest = manifestNow(unexpected ? 'crashed' : interrupted ? 'interrupted' : 'finished', verdicts);
-  await writeManifest(runDir, manifest);
-  options.observer.done();
-  if (unexpected && unexpected.status === 'rejected') throw unexpected.reason;
-  return { runId, runDir, manifest, verdicts, kept: keptForLook, interrupted };
+    // Anything launched but lost track of (a launch cut short, a crash in a cell, a failed destroy) still carries the run's label.
+    // An instance the sweep cannot remove either is the one leak that fails the run, after the harvest is judged.
+    const keptNames = new Set([...kept.values()].map((instance) => instance.name));
+    const leak = await sweepLeftovers(platform, runId, interrupted ? new Set() : keptNames).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    if (interrupted) kept.clear();
+
+    options.observer.evaluating();
+    const harvested = [...records.values()];
+    const casesByName = new Map(cases.map((testCase) => [testCase.name, testCase]));
+    verdicts = harvested.length > 0 ? await evaluateRun({ runDir, runId, cells: harvested, cases: casesByName, reporterOutput: options.reporterOutput }) : new Map<string, CellVerdict>();
+
+    for (const [key, instance] of kept) {
+      // An error (a boot that never finished, a harvest that broke) is as worth a look as a failure.
+      const verdict = verdicts.get(key)?.verdict;
+      if (verdict === 'failed' || verdict === 'error') keptForLook.push({ cell: key, howToReach: instance.howToReach() });
+      else await instance.delete();
+    }
+    if (unexpected !== undefined) throw unexpected.reason;
+    // Every cell was judged: the run finished, and the leak still fails it, with the hint to remove what is left.
+    state = interrupted ? 'interrupted' : 'finished';
+    if (leak !== undefined) throw leak;
+  } catch (error) {
+    if (state === 'crashed') crash = error instanceof HarnessError ? error.oneLine() : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    throw error;
+  } finally {
+    const manifest = manifestNow(state, verdicts, crash);
+    await writeManifest(runDir, manifest);
+    ended = { manifest, reports: await writeRunReports(runDir, manifest) };
+    options.observer.done();
+  }
+  return { runId, runDir, manifest: ended.manifest, reports: ended.reports, verdicts, kept: keptForLook, interrupted };
 }
 
 async function resolveImages(platform: Platform, refs: readonly string[]): Promise<CellImage[]> {
@@ -215,14 +244,14 @@ function planCells({ runId, runDir, cases, images, expectationFiles, platform, u
     cases.map((testCase) => {
       index += 1;
       const dir = cellDir(runDir, testCase.name, image.ref);
-      const expectations = cellExpectations(testCase, { image: image.ref, platform: platform.name }, expectationFiles);
+      const expectations = cellExpectations(testCase, { image: image.ref, platform: platform.name, cloudInit: image.cloudInitVersion }, expectationFiles);
       return {
         spec: {
           testCase,
           image,
           expectations,
           instanceName: instanceName(runId, index, testCase.name),
-          labels: { [LABEL_MANAGED]: 'true', [LABEL_RUN]: runId, [LABEL_CASE]: testCase.name, [LABEL_IMAGE]: image.ref },
+          labels: { ...runLabels({ runId, runDir }), [LABEL_CASE]: testCase.name, [LABEL_IMAGE]: image.ref },
           accessKey,
           dir,
           relativeDir: relative(runDir, dir),
@@ -240,6 +269,8 @@ function skippedRecord(cell: PlannedCell, platform: string, reason: string): Cel
     image: cell.spec.image,
     expect: cell.spec.expectations.expect,
     facts: cell.spec.expectations.facts,
+    ...(cell.spec.expectations.xfail === undefined ? {} : { xfail: cell.spec.expectations.xfail }),
+    expectationsApplied: cell.spec.expectations.applied,
     platform,
     instance: undefined,
     state: 'skipped',
@@ -267,30 +298,17 @@ async function sweepLeftovers(platform: Platform, runId: string, keep: ReadonlyS
 }
 
 function buildManifest(
-  base: Omit<RunManifest, 'state' | 'finishedAt' | 'cells' | 'summary'>,
+  base: Omit<RunManifest, 'state' | 'finishedAt' | 'cells' | 'summary' | 'crash'>,
   state: RunManifest['state'],
   finishedAt: string | undefined,
   planned: readonly PlannedCell[],
   records: ReadonlyMap<string, CellRecord>,
   verdicts: ReadonlyMap<string, CellVerdict>,
+  crash: string | undefined,
 ): RunManifest {
-  const cells: ManifestCell[] = planned.map((cell) => {
+  const cells = planned.map((cell) => {
     const key = cellKey({ case: cell.spec.testCase.name, image: cell.spec.image });
-    const record = records.get(key);
-    const verdict = verdicts.get(key);
-    return {
-      case: cell.spec.testCase.name,
-      image: cell.spec.image.ref,
-      dir: cell.spec.relativeDir,
-      instance: record?.instance,
-      state: record?.state ?? 'not-run',
-      verdict: verdict?.verdict,
-      reason: record?.reason,
-      failures: verdict?.failures ?? [],
-      timings: record?.timings ?? [],
-    };
+    return manifestCell({ case: cell.spec.testCase.name, image: cell.spec.image.ref, dir: cell.spec.relativeDir }, records.get(key), verdicts.get(key));
   });
-  const count = (verdict: string) => cells.filter((cell) => cell.verdict === verdict).length;
-  return { ...base, state, finishedAt, cells, summary: { passed: count('passed'), failed: count('failed'), skipped: count('skipped') } };
+  return { ...base, state, finishedAt, cells, summary: summarize(cells), ...(crash === undefined ? {} : { crash }) };
 }
-

@@ -1,5 +1,5 @@
-import semver from 'semver';
 import type { TestCase } from '../../testcases/case.js';
+import { cloudInitSatisfies } from '../../testcases/cloud-init-version.js';
 import type { Capability } from '../../platforms/types.js';
 import type { CellImage } from '../../results-schema/cell-record.js';
 
@@ -27,11 +27,9 @@ export function skipReason(testCase: TestCase, platform: { name: string; capabil
   const missing = requires.capabilities.filter((capability) => !platform.capabilities.has(capability));
   if (missing.length > 0) return `needs ${missing.join(', ')}, which the ${platform.name} platform does not offer`;
   if (requires.cloudInit) {
-    const version = image.cloudInitVersion === undefined ? null : semver.coerce(image.cloudInitVersion);
-    if (!version) return `needs cloud-init ${requires.cloudInit}; ${image.ref} does not record its cloud-init version`;
-    if (!semver.satisfies(version, requires.cloudInit)) {
-      return `needs cloud-init ${requires.cloudInit}; ${image.ref} has ${image.cloudInitVersion}`;
-    }
+    const satisfied = image.cloudInitVersion === undefined ? undefined : cloudInitSatisfies(image.cloudInitVersion, requires.cloudInit);
+    if (satisfied === undefined) return `needs cloud-init ${requires.cloudInit}; ${image.ref} does not record its cloud-init version`;
+    if (!satisfied) return `needs cloud-init ${requires.cloudInit}; ${image.ref} has ${image.cloudInitVersion}`;
   }
   return undefined;
 }

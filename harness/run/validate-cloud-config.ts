@@ -29,7 +29,7 @@ export async function validateCloudConfigs(
     const validate = await cloudConfigValidator(schemaPath);
     for (const testCase of cases) {
       if (!isPlainCloudConfig(testCase.userData)) continue;
-      if (!cellExpectations(testCase, { image: image.ref, platform }, expectationFiles).expect.schemaValid) continue;
+      if (!cellExpectations(testCase, { image: image.ref, platform, cloudInit: image.cloudInitVersion }, expectationFiles).expect.schemaValid) continue;
       const problems = validate(testCase.userData);
       if (problems.length > 0) {
         throw new HarnessError('INVALID_USER_DATA', `${testCase.file}: cloud-config does not match the schema of cloud-init ${image.cloudInitVersion ?? ''} in ${image.ref}: ${problems.join('; ')}`, {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { HarnessError, isHarnessError } from '../../core/errors.js';
-import { instanceName, LABEL_MANAGED, LABEL_ROLE, LABEL_RUN, newRunId } from '../../core/run-id.js';
+import { instanceName, LABEL_ROLE, LABEL_RUN, newRunId } from '../../core/run-id.js';
+import { runLabels } from '../../core/run-owner.js';
 import type { DriverChoice } from '../registry.js';
 import type { AccessKey, ExecResult, ExecSpec, ImageInfo, Instance, Labels, LaunchSpec, Platform, PlatformDriver, PlatformOptions } from '../types.js';
 
@@ -156,7 +157,7 @@ export class Session {
   }
 
   labels(probe: string, runId: string = this.runId): Labels {
-    return { [LABEL_MANAGED]: 'true', [LABEL_RUN]: runId, [LABEL_ROLE]: ROLE_CONFORMANCE, [LABEL_PROBE]: probe };
+    return { ...runLabels({ runId }), [LABEL_ROLE]: ROLE_CONFORMANCE, [LABEL_PROBE]: probe };
   }
 
   /** Recorded before anything is launched under it, so that cleanup tries it even when the launch fails. */

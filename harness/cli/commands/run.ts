@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
 import { parseBuildSpec } from '../../build-under-test/parse-build-spec.js';
-import { EXIT_FAILED_CASES, EXIT_INTERRUPTED } from '../../../core/errors.js';
+import { EXIT_INTERRUPTED } from '../../../core/errors.js';
 import type { CliContext } from '../context.js';
 import { collect, positiveInteger, regularExpression } from '../options.js';
 import { openPlatform, platformOptionsOf, type PlatformFlags } from '../platform-flags.js';
@@ -46,7 +46,7 @@ export interface RunCommandOptions extends PlatformFlags {
 /** Runs, prints the summary, writes the reports and sets the exit code: the whole of `harness run`. */
 export async function runAndReport(context: CliContext, options: RunCommandOptions): Promise<void> {
   // Loaded here, not at the top: `harness --help` and `harness gc` should not pay for mocha and listr2.
-  const [{ runHarness }, { DEFAULT_TESTCASES_DIR, DEFAULT_EXPECTATIONS_FILE }, { createProgressDisplay }, { formatSummary }] = await Promise.all([
+  const [{ runHarness }, { DEFAULT_TESTCASES_DIR, DEFAULT_EXPECTATIONS_FILE }, { createProgressDisplay }, { formatSummary, verdictExitCode }] = await Promise.all([
     import('../../run/run-loop.js'),
     import('../../../testcases/location.js'),
     import('../progress.js'),
@@ -74,9 +74,8 @@ export async function runAndReport(context: CliContext, options: RunCommandOptio
         build,
       }),
     );
-    const { writeRunReports } = await import('../../../reports/run-reports.js');
-    context.out(formatSummary(result, await writeRunReports(result.runDir, result.manifest)));
-    context.exitCode = result.interrupted ? EXIT_INTERRUPTED : result.manifest.summary.failed > 0 ? EXIT_FAILED_CASES : 0;
+    context.out(formatSummary(result, result.reports));
+    context.exitCode = result.interrupted ? EXIT_INTERRUPTED : verdictExitCode(result.manifest.summary);
   } finally {
     await platform.close();
   }
