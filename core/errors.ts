@@ -104,6 +104,12 @@ export class ExecTimeoutError extends HarnessError {
   }
 }
 
+/** One line for a person, whatever was thrown: a HarnessError's message and hint, else the error's name and message. */
+export function describeError(error: unknown): string {
+  if (error instanceof HarnessError) return error.oneLine();
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
 export function isHarnessError(error: unknown): error is HarnessError {
   return error instanceof HarnessError;
 }

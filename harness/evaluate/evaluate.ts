@@ -7,7 +7,7 @@ import type { CellRecord } from '../../results-schema/cell-record.js';
 import { HarvestedCell, setEvaluationContext } from '../../testcases/api.js';
 import type { TestCase } from '../../testcases/case.js';
 import type { CellVerdict, Verdict } from '../../results-schema/verdict.js';
-import { HarnessError } from '../../core/errors.js';
+import { describeError, HarnessError } from '../../core/errors.js';
 import { registerBuiltinChecks } from './builtin-checks.js';
 
 export type { CellVerdict, Verdict };
@@ -48,7 +48,7 @@ export async function evaluateRun(options: EvaluateOptions): Promise<Map<string,
   try {
     return await judgeWithMocha(options);
   } catch (error) {
-    const message = error instanceof HarnessError ? error.oneLine() : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const message = describeError(error);
     return new Map(
       options.cells.map((record) => [
         cellKey(record),
@@ -193,7 +193,7 @@ async function loadChecksFile(mocha: Mocha, file: string, evaluation: string): P
       root.removeListener(Mocha.Suite.constants.EVENT_FILE_PRE_REQUIRE, listener as (...args: unknown[]) => void);
     }
     mocha.ui('bdd');
-    return error instanceof HarnessError ? error.oneLine() : error instanceof Error ? `${file}: ${error.name}: ${error.message}` : `${file}: ${String(error)}`;
+    return error instanceof HarnessError ? error.oneLine() : `${file}: ${describeError(error)}`;
   }
   confineRootHooks(root, hooksBefore, root.suites.slice(suitesBefore));
   return undefined;

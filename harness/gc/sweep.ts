@@ -1,4 +1,4 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LABEL_EXPIRES, LABEL_MANAGED, LABEL_OWNER, LABEL_RESULTS, LABEL_RUN } from '../../core/run-id.js';
@@ -6,7 +6,7 @@ import { ownerState, parseOwner, type Owner, type OwnerState } from '../../core/
 import { HarnessError } from '../../core/errors.js';
 import type { InstanceSummary, Platform } from '../../platforms/types.js';
 import { RUN_FILE } from '../../results-schema/layout.js';
-import type { RunManifest } from '../../results-schema/run-manifest.js';
+import { writeManifest, type RunManifest } from '../../results-schema/run-manifest.js';
 
 /**
  * Garbage collection of instances by run, safe with several runs (or CI workers) on one
@@ -189,11 +189,8 @@ async function markAbandoned(runDir: string, finishedAt: string, dryRun: boolean
   }
   if (manifest.state !== 'running') return { kind: 'left', path };
   if (dryRun) return { kind: 'marked', path };
-  // A tmp name of this process's own: two workers sweeping the same dead run must not write one tmp file together.
-  const tmp = `${path}.gc-${process.pid}.tmp`;
   try {
-    await writeFile(tmp, `${JSON.stringify({ ...manifest, state: 'abandoned', finishedAt } satisfies RunManifest, null, 2)}\n`);
-    await rename(tmp, path);
+    await writeManifest(runDir, { ...manifest, state: 'abandoned', finishedAt });
   } catch (error) {
     return { kind: 'failed', path, message: messageOf(error) };
   }

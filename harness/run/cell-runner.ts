@@ -4,7 +4,7 @@ import { collectorScript, DEFAULT_COLLECTORS, DEFAULT_FILES } from '../../collec
 import type { CaseCollect, TestCase } from '../../testcases/case.js';
 import type { CellExpectations } from '../../testcases/expectations.js';
 import type { AccessKey, Instance, Labels, Platform } from '../../platforms/types.js';
-import { AbortedError, HarnessError } from '../../core/errors.js';
+import { AbortedError, describeError, HarnessError } from '../../core/errors.js';
 import type { CellImage, CellPhase, CellRecord, PhaseTiming } from '../../results-schema/cell-record.js';
 import { harvestScript } from '../harvest/bundle.js';
 import { extractHarvest } from '../harvest/extract.js';
@@ -113,7 +113,7 @@ export async function runCell(
         (error: unknown) => error,
       );
       const destroyError = await timed('destroying', () => destroyed);
-      if (destroyError !== undefined) warnings.push(`could not destroy ${spec.instanceName}: ${describeFailure(destroyError)}`);
+      if (destroyError !== undefined) warnings.push(`could not destroy ${spec.instanceName}: ${describeError(destroyError)}`);
       instance = undefined;
     }
   }
@@ -126,7 +126,7 @@ export async function runCell(
     platform: platform.name,
     instance: spec.instanceName,
     state: failure === undefined ? 'harvested' : 'failed-to-boot',
-    reason: failure === undefined ? undefined : describeFailure(failure.error),
+    reason: failure === undefined ? undefined : describeError(failure.error),
     errorCode: failure === undefined ? undefined : failure.error instanceof HarnessError ? failure.error.code : 'INTERNAL',
     ...(failure === undefined ? {} : { phase: failure.phase }),
     ...(warnings.length === 0 ? {} : { warnings }),
@@ -160,10 +160,6 @@ async function harvest(platform: Platform, instance: Instance, spec: CellSpec, s
   }
 }
 
-function describeFailure(error: unknown): string {
-  if (error instanceof HarnessError) return error.oneLine();
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
 
 /** `{{default_user}}` in a collected path or command becomes the image's fact of that name. */
 function withFacts(collect: CaseCollect, facts: Readonly<Record<string, string>>): CaseCollect {

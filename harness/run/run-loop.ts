@@ -10,7 +10,7 @@ import type { TestCase } from '../../testcases/case.js';
 import { cellExpectations, loadExpectations, type ExpectationsFile } from '../../testcases/expectations.js';
 import { loadCases } from '../../testcases/loader.js';
 import { validateCloudConfigs } from './validate-cloud-config.js';
-import { AbortedError, HarnessError, UsageError } from '../../core/errors.js';
+import { AbortedError, describeError, HarnessError, UsageError } from '../../core/errors.js';
 import { checkBuildOptions, runBuildStage, type BuildOptions } from '../build-under-test/build-stage.js';
 import { cellKey, evaluateRun, type CellVerdict } from '../evaluate/evaluate.js';
 import type { CellImage, CellRecord } from '../../results-schema/cell-record.js';
@@ -196,7 +196,7 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
     state = interrupted ? 'interrupted' : 'finished';
     if (leak !== undefined) throw leak;
   } catch (error) {
-    if (state === 'crashed') crash = error instanceof HarnessError ? error.oneLine() : error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    if (state === 'crashed') crash = describeError(error);
     throw error;
   } finally {
     const manifest = manifestNow(state, verdicts, crash);
