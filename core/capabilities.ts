@@ -15,6 +15,7 @@ export const KNOWN_CAPABILITIES = {
   'vendor-data': "LaunchSpec.vendorData reaches cloud-init as vendor-data through the platform's datasource",
   'meta-data': "LaunchSpec.metaData's keys reach cloud-init as instance meta-data",
   'network-config': "LaunchSpec.networkConfig reaches cloud-init as the datasource's network configuration",
+  'preboot-files': "LaunchSpec.files are in the instance's filesystem before its first boot starts, so before cloud-init could run",
 } as const;
 
 export type KnownCapability = keyof typeof KNOWN_CAPABILITIES;

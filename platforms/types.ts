@@ -56,9 +56,24 @@ export interface LaunchSpec {
   readonly metaData?: Readonly<Record<string, unknown>>;
   /** Network configuration (version 1 or 2, as YAML) the datasource serves; needs 'network-config'. */
   readonly networkConfig?: string;
+  /**
+   * Files written into the instance's filesystem before its first boot; needs
+   * 'preboot-files'. What boot does to them is the guest's business: a file that tells
+   * cloud-init not to run (/etc/cloud/cloud-init.disabled) is why this exists.
+   */
+  readonly files?: readonly PrebootFile[];
   readonly accessKey: AccessKey;
   readonly labels: Labels;
   readonly signal?: AbortSignal;
+}
+
+/** A file a launch puts in place before the first boot; its directory must exist in the image. */
+export interface PrebootFile {
+  /** Absolute path in the guest. */
+  readonly path: string;
+  readonly content: Uint8Array | string;
+  /** 0o644 unless said; owned by root. */
+  readonly mode?: number;
 }
 
 export interface ExecSpec {

@@ -18,12 +18,18 @@ export interface CellBuild {
 /** `failed-to-boot`: the cell did not get as far as a whole harvest; `phase` says where it stopped. */
 export type CellState = 'harvested' | 'skipped' | 'failed-to-boot';
 
-export type CellPhase = 'launching' | 'booting' | 'upgrading' | 'harvesting' | 'destroying';
+export type CellPhase = 'launching' | 'booting' | 'upgrading' | 'harvesting' | 'rebooting' | 'destroying';
 
 export interface PhaseTiming {
   readonly phase: string;
   readonly startedAt: string;
   readonly ms: number;
+}
+
+export interface BootRecord {
+  readonly boot: number;
+  /** Relative to the cell's folder; absent when this boot could not be harvested (the instance rebooted itself). */
+  readonly dir: string | undefined;
 }
 
 export interface CellRecord {
@@ -47,6 +53,8 @@ export interface CellRecord {
   /** Every expectations overlay that matched this cell: file, key and what it changed. */
   readonly expectationsApplied?: readonly AppliedOverlay[];
   readonly timings: readonly PhaseTiming[];
+  /** A multi-boot case's boots, in order, and where each was harvested. */
+  readonly boots?: readonly BootRecord[];
   /** Where the checks should look, relative to the run folder. */
   readonly dir: string;
 }

@@ -10,6 +10,9 @@ import { join } from 'node:path';
  *   <results>/<run-id>/<case>/<image-slug>/collectors/<name>.{out,err,rc}
  *   <results>/<run-id>/<case>/<image-slug>/files/<absolute path in the instance>
  *   <results>/<run-id>/<case>/<image-slug>/console.log
+ *   <results>/<run-id>/<case>/<image-slug>/vendor-data|meta-data|network-config   the rest of the seed, when given
+ *   <results>/<run-id>/<case>/<image-slug>/boots/<n>/...   a multi-boot case's harvest of boot n before the last;
+ *                                                          the last boot's is the cell folder's own, as for one boot
  */
 export function imageSlug(imageRef: string): string {
   return imageRef.replace(/^cloudproof\//, '').replace(/[^A-Za-z0-9._-]+/g, '-');
@@ -23,6 +26,15 @@ export const CELL_FILE = 'cell.json';
 export const RUN_FILE = 'run.json';
 export const USER_DATA_FILE = 'user-data';
 export const CONSOLE_FILE = 'console.log';
+export const SEED_FILES = { vendorData: 'vendor-data', metaData: 'meta-data', networkConfig: 'network-config' } as const;
+export const BOOTS_DIR = 'boots';
+/** What `before_reboot` printed and returned, in the folder of the boot it ran after. */
+export const BEFORE_REBOOT_COMMAND = 'before-reboot';
+
+/** Where boot `boot` (1-based) of `lastBoot` boots is harvested, in a cell's folder. */
+export function bootDir(cellDir: string, boot: number, lastBoot: number): string {
+  return boot === lastBoot ? cellDir : join(cellDir, BOOTS_DIR, String(boot));
+}
 export const COLLECTORS_DIR = 'collectors';
 export const FILES_DIR = 'files';
 

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BuildOptions } from '../harness/build-under-test/build-stage.js';
 import { REPO_LIST, REPO_PIN } from '../harness/build-under-test/install-build.js';
 import { parseAptSourceLine } from '../harness/build-under-test/parse-build-spec.js';
-import { CLEAN_SCRIPT } from '../harness/build-under-test/prepare-recipe.js';
+import { CLEAN_SCRIPT, CLOUD_INIT_DISABLED } from '../harness/build-under-test/prepare-recipe.js';
+import { generateAccessKey } from '../core/access-key.js';
 import type { HarnessError } from '../core/errors.js';
 import type { CellRecord } from '../results-schema/cell-record.js';
 import { silentObserver } from '../harness/run/observer.js';
@@ -31,7 +32,7 @@ const aptAnswers = (): AptAnswers => ({ installedVersion: BUILD_VERSION, repoOff
  * clean script succeeds; the rest (cloud-init's wait, mkdir, push, restart, publish, the
  * harvest that plays back the cases' output) is the fake's own.
  */
-function preparingPlatform(apt: AptAnswers, capabilities: readonly Capability[] = ['out-of-band-exec', 'publish', 'reboot']): FakePlatform {
+function preparingPlatform(apt: AptAnswers, capabilities: readonly Capability[] = ['out-of-band-exec', 'publish', 'reboot', 'preboot-files']): FakePlatform {
   const ok = (stdout = ''): ExecResult => ({ exitCode: 0, stdout: Buffer.from(stdout), stderr: Buffer.alloc(0) });
   return new FakePlatform({
     capabilities,
@@ -105,10 +106,12 @@ describe('run loop with a build under test (fake platform)', () => {
     const labels = (launchedSpecs(platform).find((spec) => spec.name === preparation))?.labels;
     assert.deepEqual({ managed: labels?.['cloudproof.managed'], run: labels?.['cloudproof.run'], role: labels?.['cloudproof.role'] }, { managed: 'true', run: result.runId, role: 'prepare' });
     const told = commands(platform).filter((entry) => entry.instance === preparation).map((entry) => entry.command);
-    assert.deepEqual(told.slice(0, 2), ['true', 'cloud-init status --wait'], "the driver's readiness first, then cloud-init's own wait");
+    assert.deepEqual(launchedSpecs(platform).find((spec) => spec.name === preparation)?.files, [{ path: CLOUD_INIT_DISABLED, content: '' }], 'cloud-init is kept from its first boot');
+    assert.equal(told[0], 'true', "the driver's readiness first");
+    assert.ok(!told.some((command) => command.startsWith('cloud-init status')), `the preparation waited for a cloud-init that must not run: ${told.join('\n')}`);
     assert.ok(told.some((command) => command.startsWith('apt-get install -y --reinstall --allow-downgrades') && command.endsWith('/var/tmp/cloudproof-build/0-cloud-init.deb')), told.join('\n'));
     assert.ok(told.some((command) => command.startsWith('dpkg-query')));
-    assert.equal(told.at(-1), `sh -c ${CLEAN_SCRIPT}`);
+    assert.deepEqual(told.slice(-2), [`rm -f ${CLOUD_INIT_DISABLED}`, `sh -c ${CLEAN_SCRIPT}`], 'the marker goes after the install, before the clean');
     assert.deepEqual(pushes(platform).map((push) => push.path), ['/var/tmp/cloudproof-build/0-cloud-init.deb']);
     assert.equal(published(platform).length, 1);
     assert.match(published(platform)[0]?.aliases[0] ?? '', /^cloudproof\/prepared\/[0-9a-f]{16}$/);
@@ -118,7 +121,11 @@ describe('run loop with a build under test (fake platform)', () => {
     assert.equal(await instancesLeft(platform), 0, 'the preparation instance and the cells are gone');
 
     const prepared = await preparedFingerprint(platform);
-    const cells = launchedSpecs(platform).filter((spec) => spec.name !== preparation);
+    const offspring = await platform.launch({ name: 'offspring', imageFingerprint: prepared, userData: '#cloud-config\n', accessKey: generateAccessKey('t'), labels: {} });
+    assert.equal(await offspring.pull(CLOUD_INIT_DISABLED), undefined, 'the prepared image runs cloud-init again');
+    assert.equal((await offspring.exec({ command: ['cloud-init', 'status', '--wait'] })).stdout.toString('utf8'), 'status: done\n');
+    await offspring.delete();
+    const cells = launchedSpecs(platform).filter((spec) => spec.name !== preparation && spec.name !== 'offspring');
     assert.ok(cells.length === 2 && cells.every((spec) => spec.imageFingerprint === prepared));
     const build = result.manifest.build;
     assert.ok(build.kind === 'deb');
@@ -180,6 +187,50 @@ describe('run loop with a build under test (fake platform)', () => {
     const apt = aptAnswers();
     const platform = preparingPlatform(apt, ['out-of-band-exec', 'publish']);
     await assert.rejects(run(platform, { upgradeFrom: 'image' }), { code: 'USAGE' });
+    assert.deepEqual(launched(platform), []);
+  });
+
+  it("validates cloud-config against the build's own schema before anything is launched: a key only the build knows passes, a key only the base knows is refused", async () => {
+    // The base image's cloud-init knows old_key only; the build under test replaced it with new_key.
+    const schemaOf = (key: string) => JSON.stringify({ $schema: 'http://json-schema.org/draft-04/schema#', type: 'object', additionalProperties: false, properties: { [key]: { type: 'integer' } } });
+    const imageCacheDir = join(dir, 'schema-cache');
+    await mkdir(join(imageCacheDir, 'f00d'), { recursive: true });
+    await writeFile(join(imageCacheDir, 'f00d', 'schema-cloud-config-v1.json'), schemaOf('old_key'));
+    const cases = join(dir, 'schema-cases');
+    await mkdir(cases, { recursive: true });
+    for (const key of ['old_key', 'new_key']) await writeFile(join(cases, `uses_${key}.yaml`), `description: uses ${key}\ncloud_config:\n  ${key}: 1\n`);
+    const schemaDir = join(dir, 'schema-deb');
+    await mkdir(schemaDir, { recursive: true });
+    const withSchema = await makeDeb(schemaDir, 'cloud-init', BUILD_VERSION, { 'usr/lib/python3/dist-packages/cloudinit/config/schemas/schema-cloud-config-v1.json': schemaOf('new_key') });
+    const only = (name: string): Partial<RunOptions> => ({ imageCacheDir, testcaseDirs: [cases], selection: { grep: new RegExp(`^${name}$`), tags: [], excludeTags: [] } });
+    const refused = (key: string, schemaOwner: RegExp) => (error: HarnessError) => {
+      assert.equal(error.code, 'INVALID_USER_DATA');
+      assert.match(error.message, new RegExp(`uses_${key}\\.yaml: cloud-config does not match the schema of cloud-init `));
+      assert.match(error.message, schemaOwner);
+      assert.match(error.message, new RegExp(`unknown key "${key}"`));
+      return true;
+    };
+
+    const asItIs = preparingPlatform(aptAnswers());
+    await assert.rejects(run(asItIs, { source: { kind: 'none' } }, only('uses_new_key')), refused('new_key', /in debian\/bookworm/));
+    await run(asItIs, { source: { kind: 'none' } }, only('uses_old_key'));
+
+    const building = preparingPlatform(aptAnswers());
+    await assert.rejects(run(building, { source: { kind: 'deb', paths: [withSchema] } }, only('uses_old_key')), refused('old_key', /99\.1-1\+test in the build under test \(debian\/bookworm\)/));
+    assert.deepEqual(launched(building), [], 'refused before the preparation instance, too');
+    const accepted = await run(building, { source: { kind: 'deb', paths: [withSchema] } }, only('uses_new_key'));
+    assert.deepEqual(accepted.manifest.cells.map((cell) => [cell.case, cell.state]), [['uses_new_key', 'harvested']]);
+  });
+
+  it('a platform that cannot put files in place before the first boot cannot prepare: a usage error before anything is launched', async () => {
+    const apt = aptAnswers();
+    const platform = preparingPlatform(apt, ['out-of-band-exec', 'publish', 'reboot']);
+    await assert.rejects(run(platform, {}), (error: HarnessError) => {
+      assert.equal(error.code, 'USAGE');
+      assert.match(error.oneLine(), /lacks preboot-files/);
+      assert.match(error.hint ?? '', /--upgrade-from image/);
+      return true;
+    });
     assert.deepEqual(launched(platform), []);
   });
 

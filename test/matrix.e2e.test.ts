@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,32 +56,6 @@ describe('release matrix: bookworm and trixie through the CLI @e2e', function ()
         }
       }
     }
-  });
-
-  it('runs every starter case on both images in one invocation: each cell passes or is skipped with a reason', async () => {
-    const { result, runDir, manifest, stdout } = await runOnce(['--tag', 'starter']);
-    assert.deepEqual(manifest.images.map((image) => image.ref), ['debian/bookworm', 'debian/trixie']);
-    const [bookworm, trixie] = manifest.images;
-    assert.match(bookworm?.cloudInitVersion ?? '', /^22\.4\./);
-    assert.match(trixie?.cloudInitVersion ?? '', /^25\./);
-    for (const image of manifest.images) assert.match(image.fingerprint, /^[0-9a-f]{64}$/);
-
-    assert.equal(manifest.cells.length, manifest.cases.length * 2);
-    const bad = manifest.cells.filter((cell) => !(cell.verdict === 'passed' || (cell.verdict === 'skipped' && cell.reason)));
-    assert.deepEqual(bad.map((cell) => `${cell.case} [${cell.image}]: ${cell.verdict} ${cell.failures.map((failure) => failure.message.split('\n')[0]).join('; ')}`), []);
-    assert.equal(result.exitCode, 0);
-
-    // The case × image table, and every report naming the image of each result.
-    assert.match(stdout, /^case +debian\/bookworm +debian\/trixie *$/m);
-    const junit = await readFile(join(runDir, 'junit.xml'), 'utf8');
-    for (const release of RELEASES) assert.match(junit, new RegExp(`<testsuite name="write_files \\[debian/${release}\\]"`));
-    const allure = await Promise.all((await readdir(join(runDir, 'allure-results'))).filter((name) => name.endsWith('-result.json')).map((name) => readFile(join(runDir, 'allure-results', name), 'utf8')));
-    for (const release of RELEASES) assert.ok(allure.some((text) => text.includes(`[debian/${release}]`)), `no allure result names debian/${release}`);
-    const reportPath = join(runDir, 'report.html');
-    assert.ok(stdout.trimEnd().endsWith(`report: ${reportPath}`), 'the summary ends with the report path');
-    const report = await readFile(reportPath, 'utf8');
-    for (const image of manifest.images) assert.ok(report.includes(image.cloudInitVersion ?? '?'), `report.html lacks ${image.ref}'s cloud-init version`);
-    assert.ok(existsSync(join(runDir, 'write_files', 'debian-trixie', 'files', 'var', 'log', 'cloud-init.log')));
   });
 
   it('finds the version difference: undeclared, the feature fails on 22.4 on a WARNING though status is done; declared, it is skipped there', async () => {

@@ -1,9 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { collectorPaths, harvestedFilePath } from '../results-schema/layout.js';
-import type { CellRecord } from '../results-schema/cell-record.js';
+import { bootDir, collectorPaths, harvestedFilePath, USER_DATA_FILE } from '../results-schema/layout.js';
+import type { BootRecord, CellRecord } from '../results-schema/cell-record.js';
 import { HarnessError } from '../core/errors.js';
+import { BOOT_ID_PATH } from '../platforms/wait/boot-id.js';
 import type { CaseExpectations, TestCase } from './case.js';
+import { cloudInitSatisfies } from './cloud-init-version.js';
 import { findLogProblems, formatFindings, unexpectedLogProblems } from './cloud-init-log.js';
 
 /**
@@ -30,16 +32,58 @@ export interface CloudInitStatus {
 
 export class MissingHarvestError extends Error {}
 
+const CLOUD_INIT_LOG = '/var/log/cloud-init.log';
+
 /** One case as it ran on one image: its record and everything harvested. */
 export class HarvestedCell {
   readonly record: CellRecord;
   readonly testCase: TestCase;
+  /** This boot's harvest: the cell's folder, or for an earlier boot of a multi-boot case its folder under boots/. */
   readonly dir: string;
+  /** Which boot this is (1-based); a cell is its case's last boot. */
+  readonly bootNumber: number;
+  readonly #cellDir: string;
 
-  constructor(record: CellRecord, testCase: TestCase, dir: string) {
+  constructor(record: CellRecord, testCase: TestCase, dir: string, bootNumber = testCase.boots.count) {
     this.record = record;
     this.testCase = testCase;
-    this.dir = dir;
+    this.#cellDir = dir;
+    this.bootNumber = bootNumber;
+    this.dir = bootDir(dir, bootNumber, testCase.boots.count);
+  }
+
+  /** How many boots the case asked for. */
+  get bootCount(): number {
+    return this.testCase.boots.count;
+  }
+
+  /** The kernel's boot id of this boot, harvested from inside the instance with the rest. */
+  get bootId(): string | undefined {
+    return this.hasFile(BOOT_ID_PATH) ? this.file(BOOT_ID_PATH).trim() : undefined;
+  }
+
+  /**
+   * Boot `n` (1-based) of a multi-boot case, with this same API over what was harvested
+   * after that boot: `cell.boot(1).file('/var/lib/x')` is the file as the first boot left it.
+   */
+  boot(n: number): HarvestedCell {
+    const count = this.bootCount;
+    if (!Number.isInteger(n) || n < 1 || n > count) {
+      throw new RangeError(`boot(${n}): ${this.testCase.name} has ${count === 1 ? 'one boot, boot(1)' : `boots 1 to ${count}`} (set boots: in its YAML for more)`);
+    }
+    if (n === this.bootNumber) return this;
+    if (n < count && this.#bootRecord(n)?.dir === undefined) {
+      throw new MissingHarvestError(
+        this.testCase.boots.rebootBy === 'instance'
+          ? `boot ${n} of ${this.testCase.name} was not harvested: the instance rebooted itself (reboot: instance), so only its last boot holds still for a harvest`
+          : `boot ${n} of ${this.testCase.name} was not harvested: the cell stopped before it (${this.record.reason ?? 'see cell.json'})`,
+      );
+    }
+    return new HarvestedCell(this.record, this.testCase, this.#cellDir, n);
+  }
+
+  #bootRecord(n: number): BootRecord | undefined {
+    return this.record.boots?.find((boot) => boot.boot === n);
   }
 
   get imageRef(): string {
@@ -48,6 +92,17 @@ export class HarvestedCell {
 
   get cloudInitVersion(): string | undefined {
     return this.record.image.cloudInitVersion;
+  }
+
+  /**
+   * Whether the cloud-init this cell ran satisfies a semver range (`>=23.4`): for a check
+   * whose expectation changed between releases. The package version is coerced to its
+   * release (`22.4.2-1+deb12u4` is 22.4.2).
+   */
+  cloudInitIs(range: string): boolean {
+    const satisfied = cloudInitSatisfies(this.cloudInitVersion ?? '', range);
+    if (satisfied === undefined) throw new MissingHarvestError(`the cloud-init version of ${this.imageRef} is unknown ("${this.cloudInitVersion ?? ''}"), so "${range}" cannot be told`);
+    return satisfied;
   }
 
   /** What this case expects on this image: its own `expect`, as expectations files changed it. */
@@ -110,9 +165,9 @@ export class HarvestedCell {
     }
   }
 
-  /** /var/log/cloud-init.log */
+  /** /var/log/cloud-init.log, as this boot left it. */
   log(): string {
-    return this.file('/var/log/cloud-init.log');
+    return this.file(CLOUD_INIT_LOG);
   }
 
   /** /var/log/cloud-init-output.log */
@@ -122,7 +177,31 @@ export class HarvestedCell {
 
   /** The user-data the instance was given. */
   userData(): string {
-    return readFileSync(join(this.dir, 'user-data'), 'utf8');
+    return readFileSync(join(this.#cellDir, USER_DATA_FILE), 'utf8');
+  }
+
+  /**
+   * cloud-init.log of every boot up to this one, each once: a boot's log that the next boot
+   * only appended to is left out (it is the start of the next), one a `before_reboot` cleaned
+   * away is kept. The built-in log check judges this, so a WARNING of an earlier boot counts.
+   */
+  logOfAllBoots(): string {
+    const logs = Array.from({ length: this.bootNumber }, (_, index) => index + 1).map((n) => {
+      const boot = n === this.bootNumber ? this : this.#harvestedBoot(n);
+      return boot?.hasFile(CLOUD_INIT_LOG) ? boot.log() : undefined;
+    });
+    return logs
+      .filter((log, index): log is string => log !== undefined && !(logs.slice(index + 1).find((later) => later !== undefined)?.startsWith(log) ?? false))
+      .join('\n');
+  }
+
+  #harvestedBoot(n: number): HarvestedCell | undefined {
+    try {
+      return this.boot(n);
+    } catch (error) {
+      if (error instanceof MissingHarvestError) return undefined;
+      throw error;
+    }
   }
 
   /** The WARNING/ERROR/Traceback lines of cloud-init.log this case does not expect, formatted for a failure message. */

@@ -82,11 +82,19 @@ export const caseSchema = {
     },
     user_data: { type: 'string', minLength: 1 },
     cloud_config: { type: ['object', 'string'] },
+    // The other parts of a seed, as the platform delivers them (LaunchSpec): vendor-data as text or as cloud-config, meta-data's extra keys, a network-config v1 or v2.
+    vendor_data: { type: ['object', 'string'] },
+    meta_data: { type: 'object' },
+    network_config: { type: ['object', 'string'] },
+    boots: { type: 'integer', minimum: 1, maximum: 5 },
+    reboot: { enum: ['harness', 'instance'] },
+    before_reboot: { type: 'string', minLength: 1 },
     collect: {
       type: 'object',
       additionalProperties: false,
       properties: {
-        files: { type: 'array', items: { type: 'string', pattern: '^/' }, uniqueItems: true },
+        // An absolute path, or one that starts with a fact (`{{default_user_home}}/.ssh`), filled in per image.
+        files: { type: 'array', items: { type: 'string', pattern: '^(/|\\{\\{)' }, uniqueItems: true },
         commands: {
           type: 'object',
           propertyNames: { pattern: '^[a-z0-9][a-z0-9_-]*$' },
@@ -112,6 +120,12 @@ export interface CaseFile {
   requires?: { cloud_init?: string; capabilities?: string[]; platforms?: string[] };
   user_data?: string;
   cloud_config?: Record<string, unknown> | string;
+  vendor_data?: Record<string, unknown> | string;
+  meta_data?: Record<string, unknown>;
+  network_config?: Record<string, unknown> | string;
+  boots?: number;
+  reboot?: 'harness' | 'instance';
+  before_reboot?: string;
   collect?: { files?: string[]; commands?: Record<string, string>; scripts?: string[] };
   expect?: ExpectFile;
   facts?: Record<string, string>;

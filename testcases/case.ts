@@ -17,6 +17,9 @@ export interface TestCase {
   /** Seconds to wait for cloud-init to finish. */
   readonly timeoutS: number;
   readonly userData: string;
+  /** The rest of the seed, delivered by the platform beside the user-data; absent parts are not given at all. */
+  readonly seed: CaseSeed;
+  readonly boots: CaseBoots;
   readonly requires: CaseRequirements;
   readonly collect: CaseCollect;
   readonly expect: CaseExpectations;
@@ -47,6 +50,26 @@ export function toLogExpectations(entries: readonly LogExpectationFile[]): LogEx
   return entries.map((entry) =>
     typeof entry === 'string' ? { pattern: entry, required: false, count: undefined } : { pattern: entry.pattern, required: entry.required ?? entry.count !== undefined, count: entry.count },
   );
+}
+
+export interface CaseSeed {
+  readonly vendorData: string | undefined;
+  /** Keys served in meta-data besides the platform's own instance-id and local-hostname. */
+  readonly metaData: Readonly<Record<string, unknown>> | undefined;
+  /** A network-config (version 1 or 2) as YAML text. */
+  readonly networkConfig: string | undefined;
+}
+
+/**
+ * How many boots a case sees, and how each after the first begins: the harness reboots the
+ * instance after harvesting a boot (`harness`), or the instance reboots itself, as
+ * power_state does (`instance`), in which case only the last boot can be harvested.
+ */
+export interface CaseBoots {
+  readonly count: number;
+  readonly rebootBy: 'harness' | 'instance';
+  /** A shell command run inside the instance after a boot's harvest and before the harness reboots it (`cloud-init clean --logs`). */
+  readonly beforeReboot: string | undefined;
 }
 
 export interface CaseRequirements {

@@ -8,7 +8,7 @@ import { Document, LineCounter, parseDocument } from 'yaml';
 import { HarnessError } from '../core/errors.js';
 import type { Capability } from '../platforms/types.js';
 import { caseSchema, overlayProblem, REPLACED_FIELDS, type CaseFile } from './case-schema.js';
-import { DEFAULT_TIMEOUT_S, toLogExpectations, toMark, type TestCase } from './case.js';
+import { DEFAULT_TIMEOUT_S, toLogExpectations, toMark, type CaseBoots, type CaseSeed, type TestCase } from './case.js';
 import { checkUserData } from './user-data.js';
 
 const CHECKS_SUFFIXES = ['.checks.ts', '.checks.js'];
@@ -65,8 +65,14 @@ export async function loadCase(file: string, collectorNames: ReadonlySet<string>
   const fieldLine = (path: string): number | undefined => lineOf(doc, lineCounter, path);
 
   const name = raw.name ?? basename(file).replace(/\.ya?ml$/, '');
-  const userData = renderUserData(raw, doc.get('cloud_config', true), (message, path) => {
+  const failUserData = (message: string, path: string): never => {
     throw new HarnessError('INVALID_USER_DATA', `${where(fieldLine(path))}: ${message}`);
+  };
+  // A case about invalid user-data (schema_valid: false) must be able to send it.
+  const userData = renderUserData(raw, doc.get('cloud_config', true), raw.expect?.schema_valid === false ? () => undefined : failUserData);
+  const seed = caseSeed(raw, doc, failUserData);
+  const boots = caseBoots(raw, (message, path) => {
+    throw new HarnessError('INVALID_CASE', `${where(fieldLine(path))}: ${message}`);
   });
 
   const problem = overlayProblem(raw, '');
@@ -94,9 +100,11 @@ export async function loadCase(file: string, collectorNames: ReadonlySet<string>
     tags: raw.tags ?? [],
     timeoutS: raw.timeout ?? DEFAULT_TIMEOUT_S,
     userData,
+    seed,
+    boots,
     requires: {
       cloudInit,
-      capabilities: (raw.requires?.capabilities ?? []) as Capability[],
+      capabilities: [...new Set([...((raw.requires?.capabilities ?? []) as Capability[]), ...impliedCapabilities(seed, boots)])],
       platforms: raw.requires?.platforms,
     },
     collect: {
@@ -115,16 +123,57 @@ export async function loadCase(file: string, collectorNames: ReadonlySet<string>
   };
 }
 
-function renderUserData(raw: CaseFile, cloudConfigNode: unknown, fail: (message: string, path: string) => never): string {
+/** What a case's seed fields and boots ask of the platform: a cell on a platform without it is skipped with the reason. */
+function impliedCapabilities(seed: CaseSeed, boots: CaseBoots): Capability[] {
+  return [
+    ...(seed.vendorData === undefined ? [] : ['vendor-data' as const]),
+    ...(seed.metaData === undefined ? [] : ['meta-data' as const]),
+    ...(seed.networkConfig === undefined ? [] : ['network-config' as const]),
+    ...(boots.count > 1 && boots.rebootBy === 'harness' ? ['reboot' as const] : []),
+  ];
+}
+
+function caseSeed(raw: CaseFile, doc: Document, fail: (message: string, path: string) => never): CaseSeed {
+  let vendorData: string | undefined;
+  if (typeof raw.vendor_data === 'string') {
+    const problem = checkUserData(raw.vendor_data);
+    if (problem) fail(`vendor_data ${problem}`, '/vendor_data');
+    vendorData = raw.vendor_data;
+  } else if (raw.vendor_data !== undefined) {
+    vendorData = `#cloud-config\n${yamlOfNode(doc.get('vendor_data', true))}`;
+  }
+  const networkConfig = typeof raw.network_config === 'string' || raw.network_config === undefined ? raw.network_config : yamlOfNode(doc.get('network_config', true));
+  if (networkConfig !== undefined) {
+    const version = (parseDocument(networkConfig, { version: '1.1' }).toJS() as { network?: { version?: unknown }; version?: unknown } | null);
+    const declared = version?.network?.version ?? version?.version;
+    if (declared !== 1 && declared !== 2) fail('network_config must say `version: 1` or `version: 2` (at its top or under `network:`)', '/network_config');
+  }
+  return { vendorData, metaData: raw.meta_data, networkConfig };
+}
+
+function caseBoots(raw: CaseFile, fail: (message: string, path: string) => never): CaseBoots {
+  const count = raw.boots ?? 1;
+  if (count === 1 && raw.reboot !== undefined) fail('reboot says how boots after the first begin: give boots: 2 or more with it', '/reboot');
+  if (count === 1 && raw.before_reboot !== undefined) fail('before_reboot runs before a second boot: give boots: 2 or more with it', '/before_reboot');
+  if (raw.reboot === 'instance' && raw.before_reboot !== undefined) {
+    fail('before_reboot runs before the harness reboots the instance; with reboot: instance the instance reboots itself', '/before_reboot');
+  }
+  return { count, rebootBy: raw.reboot ?? 'harness', beforeReboot: raw.before_reboot };
+}
+
+/** From the node, not the parsed value: the instance gets `0644` as written, not `420`. */
+function yamlOfNode(node: unknown): string {
+  return new Document(node, { version: '1.1' }).toString({ lineWidth: 0 });
+}
+
+function renderUserData(raw: CaseFile, cloudConfigNode: unknown, fail: (message: string, path: string) => undefined | never): string {
   if (raw.cloud_config !== undefined) {
     if (typeof raw.cloud_config === 'string') {
       const problem = checkUserData(`#cloud-config\n${raw.cloud_config}`);
       if (problem) fail(`cloud_config ${problem}`, '/cloud_config');
       return `#cloud-config\n${raw.cloud_config}`;
     }
-    // From the node, not the parsed value: the instance gets `0644` as written, not `420`.
-    const cloudConfig = new Document(cloudConfigNode, { version: '1.1' });
-    return `#cloud-config\n${cloudConfig.toString({ lineWidth: 0 })}`;
+    return `#cloud-config\n${yamlOfNode(cloudConfigNode)}`;
   }
   const userData = raw.user_data as string;
   const problem = checkUserData(userData);

@@ -4,7 +4,7 @@ import type { CellImage } from '../../results-schema/cell-record.js';
 import type { BuildRecord, PreparedImageRecord, SourceTreeRecord } from '../../results-schema/run-manifest.js';
 import { instanceName, LABEL_IMAGE, LABEL_ROLE } from '../../core/run-id.js';
 import { runLabels } from '../../core/run-owner.js';
-import { CLOUD_INIT_PACKAGE, type BuildSource, type InstallableBuild } from './build-source.js';
+import { CLOUD_INIT_PACKAGE, type BuildSource, type InstallableBuild, type ResolvedBuild } from './build-source.js';
 import { checkBuild, type CheckedBuild } from './check-build.js';
 import { describeBuild, prepareImage } from './prepare-image.js';
 import { upgradeFlow, type CellUpgrade } from './upgrade-flow.js';
@@ -39,13 +39,22 @@ export async function checkBuildOptions(options: BuildOptions, platform: Platfor
       throw new UsageError(`--upgrade-from image reboots each case, which the ${platform.name} platform cannot do`, 'drop --upgrade-from to boot every case from a prepared image');
     }
   }
+  if (options.source.kind !== 'none' && options.upgradeFrom === undefined) {
+    // A prepared image is published from an instance that booted with cloud-init kept out by a file put there before its first boot.
+    const lacking = (['publish', 'preboot-files'] as const).filter((capability) => !platform.capabilities.has(capability));
+    if (lacking.length > 0) {
+      throw new UsageError(`platform ${platform.name} lacks ${lacking.join(' and ')}, so cannot prepare an image with the build in which cloud-init never ran`, 'use --upgrade-from image to install the build in each case instead');
+    }
+  }
   return checkBuild(options.source);
 }
 
 export async function runBuildStage(input: {
   readonly platform: Platform;
   readonly images: readonly CellImage[];
-  readonly checked: CheckedBuild;
+  /** Resolved before: the run validates the cases against the build's cloud-config schema first. */
+  readonly build: ResolvedBuild;
+  readonly tree: SourceTreeRecord | undefined;
   readonly options: BuildOptions;
   readonly runId: string;
   /** The run's results folder, labelled on the preparation instance so that `harness gc` can mark a killed run abandoned. */
@@ -54,8 +63,7 @@ export async function runBuildStage(input: {
   readonly signal: AbortSignal;
   readonly say: (line: string) => void;
 }): Promise<BuildStage> {
-  const { platform, images, options, runId, signal, say } = input;
-  const build = await input.checked.resolve({ env: options.env, log: say, signal });
+  const { platform, images, build, options, runId, signal, say } = input;
   if (build.kind === 'none') return { images, record: { kind: 'none' }, upgrade: undefined, summary: undefined };
 
   if (options.upgradeFrom === 'image') {
@@ -63,7 +71,7 @@ export async function runBuildStage(input: {
     const version = build.kind === 'repo' ? undefined : build.debs.find((deb) => deb.package === CLOUD_INIT_PACKAGE)?.version;
     const upgraded = images.map((image) => ({ ...image, cloudInitVersion: version, build: { kind: build.kind, flow: 'upgrade' as const, baseFingerprint: image.fingerprint } }));
     const prepared = images.map((image) => ({ ref: image.ref, baseFingerprint: image.fingerprint, preparedFingerprint: undefined, installedVersion: undefined, reused: false, preparationSeconds: 0 }));
-    return { images: upgraded, record: record(build, 'upgrade', prepared, input.checked.tree), upgrade: upgradeFlow(build), summary: `upgrade each case from the image's own cloud-init to ${describeBuild(build)}${fromTree(input.checked.tree)}` };
+    return { images: upgraded, record: record(build, 'upgrade', prepared, input.tree), upgrade: upgradeFlow(build), summary: `upgrade each case from the image's own cloud-init to ${describeBuild(build)}${fromTree(input.tree)}` };
   }
 
   const cellImages: CellImage[] = [];
@@ -75,7 +83,7 @@ export async function runBuildStage(input: {
       base,
       baseRef: image.ref,
       build,
-      tree: input.checked.tree,
+      tree: input.tree,
       instanceName: instanceName(runId, 0, `prepare-${index + 1}`),
       labels: { ...runLabels({ runId, runDir: input.runDir }), [LABEL_ROLE]: 'prepare', [LABEL_IMAGE]: image.ref },
       accessKey: input.accessKey,
@@ -101,7 +109,7 @@ export async function runBuildStage(input: {
   const summary = prepared
     .map((entry) => `${entry.ref} → prepared ${entry.preparedFingerprint?.slice(0, 12)} with cloud-init ${entry.installedVersion ?? '?'}${withExtras(entry)} (${entry.reused ? 'reused' : `made in ${entry.preparationSeconds} s`})`)
     .join('; ');
-  return { images: cellImages, record: record(build, 'prepared', prepared, input.checked.tree), upgrade: undefined, summary: `${summary}${fromTree(input.checked.tree)}` };
+  return { images: cellImages, record: record(build, 'prepared', prepared, input.tree), upgrade: undefined, summary: `${summary}${fromTree(input.tree)}` };
 }
 
 function fromTree(tree: SourceTreeRecord | undefined): string {

@@ -1,17 +1,18 @@
 import type { AccessKey, ImageInfo, Instance, Labels, Platform } from '../../platforms/types.js';
-import { HarnessError, UsageError } from '../../core/errors.js';
-import { waitForBoot } from '../readiness/cloud-init-wait.js';
+import { HarnessError } from '../../core/errors.js';
 import type { ExtraPackageRecord, SourceTreeRecord } from '../../results-schema/run-manifest.js';
 import type { InstallableBuild } from './build-source.js';
 import { installBuildAndDependencies } from './install-build.js';
-import { artifactHashes, CLEAN_SCRIPT, PREPARE_RECIPE_VERSION, preparedAlias, preparedHash, PROPERTY } from './prepare-recipe.js';
+import { artifactHashes, CLEAN_SCRIPT, CLOUD_INIT_DISABLED, PREPARE_RECIPE_VERSION, preparedAlias, preparedHash, PROPERTY } from './prepare-recipe.js';
 import { extraPackagesProperty, readExtraPackagesProperty } from './runtime-depends.js';
 
 /**
- * A prepared image: the base image with the build installed once and the boot forgotten,
- * published under `cloudproof/prepared/<hash>`. Every case then boots from it as from any
- * image, and the next run with the same inputs finds it by name instead of preparing again.
- * This is what cloud-init's own integration tests do with their session snapshot.
+ * A prepared image: the base image with the build installed once, published under
+ * `cloudproof/prepared/<hash>`. Every case then boots from it as from any image, and the
+ * next run with the same inputs finds it by name instead of preparing again. cloud-init
+ * never runs in the preparation instance (it is launched with cloud-init's disabled
+ * marker in place), so the image differs from its base by the build alone: no default
+ * user, sudoers rule or first-boot state that a case would otherwise find already there.
  */
 export interface PrepareImageSpec {
   readonly platform: Platform;
@@ -41,6 +42,8 @@ export interface PreparedImage {
 
 const BOOT_TIMEOUT_S = 300;
 const CLEAN_TIMEOUT_MS = 120_000;
+const REMOVE_TIMEOUT_MS = 60_000;
+/** Never read (cloud-init does not run), but every launch serves some. */
 const EMPTY_USER_DATA = '#cloud-config\n{}\n';
 
 export async function prepareImage(spec: PrepareImageSpec): Promise<PreparedImage> {
@@ -56,17 +59,24 @@ export async function prepareImage(spec: PrepareImageSpec): Promise<PreparedImag
     say(`${spec.baseRef}: reusing prepared image ${alias} (${short(existing.fingerprint)}, cloud-init ${existing.properties[PROPERTY.cloudInit] ?? '?'}): same base, build and recipe, made ${existing.createdAt}`);
     return { image: existing, reused: true, installedVersion: existing.properties[PROPERTY.cloudInit], extraPackages: readExtraPackagesProperty(existing.properties[PROPERTY.extraPackages]), seconds: seconds() };
   }
-  if (!platform.capabilities.has('publish')) {
-    throw new UsageError(`platform ${platform.name} cannot publish images, so cannot prepare one with the build`, 'use --upgrade-from image to install the build in each case instead');
-  }
-
   say(`${spec.baseRef}: preparing ${alias} from ${short(base.fingerprint)} with ${describeBuild(build)}`);
   let instance: Instance | undefined;
   let failed = false;
   try {
-    instance = await platform.launch({ name: spec.instanceName, imageFingerprint: base.fingerprint, userData: EMPTY_USER_DATA, accessKey: spec.accessKey, labels: spec.labels, signal });
-    await waitForBoot(platform, instance, BOOT_TIMEOUT_S, signal);
+    instance = await platform.launch({
+      name: spec.instanceName,
+      imageFingerprint: base.fingerprint,
+      userData: EMPTY_USER_DATA,
+      files: [{ path: CLOUD_INIT_DISABLED, content: '' }],
+      accessKey: spec.accessKey,
+      labels: spec.labels,
+      signal,
+    });
+    // The platform's readiness alone: there is no cloud-init boot to wait for.
+    await platform.readiness.waitUntilReady(instance, { timeoutMs: BOOT_TIMEOUT_S * 1000 * platform.limits.bootTimeoutFactor, signal });
     const { cloudInitVersion: installedVersion, extraPackages } = await installBuildAndDependencies(instance, build, { signal, say: (line) => say(`${spec.baseRef}: ${line}`) });
+    const enabled = await instance.exec({ command: ['rm', '-f', CLOUD_INIT_DISABLED], timeoutMs: REMOVE_TIMEOUT_MS, signal });
+    if (enabled.exitCode !== 0) throw new HarnessError('IMAGE_BUILD', `removing ${CLOUD_INIT_DISABLED} from ${instance.name} failed (exit ${enabled.exitCode}): ${enabled.stderr.toString('utf8').trim().slice(-300)}`);
     const cleaned = await instance.exec({ command: ['sh', '-c', CLEAN_SCRIPT], timeoutMs: CLEAN_TIMEOUT_MS, signal });
     if (cleaned.exitCode !== 0) {
       throw new HarnessError('IMAGE_BUILD', `cleaning ${instance.name} before publishing failed (exit ${cleaned.exitCode}): ${cleaned.stderr.toString('utf8').trim().slice(-300)}`);

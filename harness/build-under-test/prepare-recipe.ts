@@ -10,11 +10,19 @@ import { IMAGE_ALIAS_PREFIX, IMAGE_PROPERTY } from '../../core/image-names.js';
  */
 
 /** Raise when the preparation changes in a way its text below does not show. */
-export const PREPARE_RECIPE_VERSION = 1;
+export const PREPARE_RECIPE_VERSION = 2;
 
 /**
- * After the build is installed: forget this boot, so that each instance of the image boots
- * as a first boot with its own identity. Not `clean --machine-id` (22.4 writes
+ * In place from before the preparation instance's first boot to after the install: the
+ * image's cloud-init never runs there, so none of its first boot is baked into the image.
+ */
+export const CLOUD_INIT_DISABLED = '/etc/cloud/cloud-init.disabled';
+
+/**
+ * After the build is installed: forget the preparation's boot, which systemd and the
+ * install still left traces of, so that each instance of the image boots as a first boot
+ * with its own identity. `clean --logs` runs the build's own clean.d hooks and removes
+ * anything its postinst wrote under /var/lib/cloud. Not `clean --machine-id` (22.4 writes
  * "uninitialized", on which systemd-firstboot waits for console input forever) and not
  * `clean --seed` (copies then waited 2 min in systemd-networkd-wait-online).
  */
@@ -23,10 +31,15 @@ export const CLEAN_SCRIPT = [
   'cloud-init clean --logs',
   'truncate -s 0 /etc/machine-id',
   'rm -f /var/lib/dbus/machine-id /etc/ssh/ssh_host_*',
+  // The base was never booted, so it has no journal: a case reading the journal must find its own boots only.
+  // journald moves to /run first, or it would write this boot's journal back as the instance stops.
+  'journalctl --relinquish-var',
+  'rm -rf /var/log/journal/*',
   `rm -rf ${BUILD_DIR} ${REPO_LIST} ${REPO_PIN}`,
   // The image had no package lists (no network to refresh them); a repository build fetched some.
   'apt-get clean',
-  'rm -rf /var/lib/apt/lists/*',
+  // The lists alone (and apt's auxfiles/): the base has apt's lock file and partial/, as any Debian system does.
+  'find /var/lib/apt/lists -mindepth 1 -maxdepth 1 ! -name lock ! -name partial -exec rm -rf {} +',
 ].join('\n');
 
 export const PREPARED_ALIAS_PREFIX = `${IMAGE_ALIAS_PREFIX}prepared/`;
@@ -56,7 +69,7 @@ export function artifactHashes(build: InstallableBuild): string[] {
 }
 
 export function preparedHash(baseFingerprint: string, build: InstallableBuild): string {
-  const recipe = { version: PREPARE_RECIPE_VERSION, install: APT_INSTALL, clean: CLEAN_SCRIPT };
+  const recipe = { version: PREPARE_RECIPE_VERSION, disabled: CLOUD_INIT_DISABLED, install: APT_INSTALL, clean: CLEAN_SCRIPT };
   return createHash('sha256')
     // A .deb built from source installs exactly as the same bytes passed with deb: do.
     .update(JSON.stringify({ base: baseFingerprint, kind: build.kind === 'repo' ? 'repo' : 'deb', artifacts: artifactHashes(build), recipe }))

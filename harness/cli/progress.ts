@@ -1,53 +1,83 @@
 import { Listr, type ListrTaskWrapper } from 'listr2';
-import type { CellState } from '../../results-schema/cell-record.js';
-import type { CellPhase } from '../run/cell-runner.js';
+import type { CellPhase, CellState } from '../../results-schema/cell-record.js';
 import type { RunObserver, RunPlan } from '../run/observer.js';
+import type { RunResult } from '../run/run-loop.js';
+import { formatCounts } from './summary.js';
 
 /**
  * The live display of a run. On a terminal: one line per running case under a title
  * with counts and elapsed time, redrawn in place (listr2). Elsewhere (CI logs, pipes):
  * one plain line per finished case, so parallel cases never interleave mid-line.
+ *
+ * Verdicts exist only once the whole run is judged (one mocha run after the last cell),
+ * so while cells finish the display counts what is known then: skipped (already a
+ * verdict), harvested (to be judged) and stopped (no whole harvest: the judge makes it an
+ * error, or a failure when cloud-init hung); the verdicts come with the run's end.
  */
 export interface ProgressDisplay {
   readonly observer: RunObserver;
-  run<T>(work: () => Promise<T>): Promise<T>;
+  run(work: () => Promise<RunResult>): Promise<RunResult>;
 }
 
 class RunState {
   readonly started = Date.now();
   total = 0;
-  finished = 0;
-  failed = 0;
+  harvested = 0;
+  stopped = 0;
   skipped = 0;
   readonly running = new Map<string, CellPhase>();
 
-  title(): string {
-    const elapsed = Math.round((Date.now() - this.started) / 1000);
-    return `${this.finished}/${this.total} cases done, ${this.running.size} running, ${this.failed} did not boot, ${this.skipped} skipped — ${elapsed}s`;
+  constructor(private readonly label: string) {}
+
+  get finished(): number {
+    return this.harvested + this.stopped + this.skipped;
   }
 
-  record(state: CellState): void {
-    this.finished += 1;
-    if (state === 'failed-to-boot') this.failed += 1;
-    if (state === 'skipped') this.skipped += 1;
+  elapsed(): number {
+    return Math.round((Date.now() - this.started) / 1000);
+  }
+
+  title(): string {
+    return `${this.label}${this.finished}/${this.total} cases done (${this.harvested} harvested, ${this.stopped} stopped early, ${this.skipped} skipped), ${this.running.size} running — ${this.elapsed()}s`;
+  }
+
+  judgedTitle(result: RunResult): string {
+    const interrupted = result.interrupted ? ' — interrupted' : '';
+    return `${this.label}${result.manifest.cells.length} cases judged: ${formatCounts(result.manifest.summary)}${interrupted} — ${this.elapsed()}s`;
+  }
+
+  /** What a finished cell's line says; the phase it was last in is where a stopped one stopped. */
+  record(cell: string, state: CellState, reason: string | undefined): string {
+    const phase = this.running.get(cell);
+    this.running.delete(cell);
+    if (state === 'harvested') {
+      this.harvested += 1;
+      return 'harvested';
+    }
+    if (state === 'skipped') {
+      this.skipped += 1;
+      return `skipped: ${reason ?? ''}`;
+    }
+    this.stopped += 1;
+    return `stopped${phase === undefined ? '' : ` while ${phase}`}: ${reason ?? ''}`;
   }
 }
 
-export function createProgressDisplay(interactive: boolean, write: (line: string) => void): ProgressDisplay {
-  return interactive ? new TerminalDisplay() : new PlainDisplay(write);
+/** `label` goes before the run's first line and the title, e.g. `repetition 2/10: `. */
+export function createProgressDisplay(interactive: boolean, write: (line: string) => void, label = ''): ProgressDisplay {
+  return interactive ? new TerminalDisplay(label) : new PlainDisplay(write, label);
 }
 
 class PlainDisplay implements ProgressDisplay {
-  private readonly state = new RunState();
   readonly observer: RunObserver;
 
-  constructor(write: (line: string) => void) {
-    const state = this.state;
-    const elapsed = (): string => `[${String(Math.round((Date.now() - state.started) / 1000)).padStart(4)}s]`;
+  constructor(write: (line: string) => void, label: string) {
+    const state = new RunState(label);
+    const elapsed = (): string => `[${String(state.elapsed()).padStart(4)}s]`;
     this.observer = {
       planned: (plan: RunPlan) => {
         state.total = plan.cells.length;
-        write(`run ${plan.runId}: ${plan.cells.length} case(s) on ${plan.platform} (${plan.images.join(', ')}), ${plan.concurrency} at a time`);
+        write(`${label}run ${plan.runId}: ${plan.cells.length} case(s) on ${plan.platform} (${plan.images.join(', ')}), ${plan.concurrency} at a time`);
         write(`results: ${plan.runDir}`);
         write(`platform: ${plan.platformSummary}`);
         if (plan.build !== undefined) write(`build: ${plan.build}`);
@@ -56,28 +86,28 @@ class PlainDisplay implements ProgressDisplay {
       phase: (cell, phase) => state.running.set(cell, phase),
       stage: (line) => write(`${elapsed()} ${line}`),
       cellFinished: (cell, cellState, reason) => {
-        state.running.delete(cell);
-        state.record(cellState);
-        const what = cellState === 'harvested' ? 'harvested' : cellState === 'skipped' ? `skipped: ${reason}` : `did not boot: ${reason}`;
+        const what = state.record(cell, cellState, reason);
         write(`${elapsed()} ${state.finished}/${state.total} ${cell} ${what}`);
       },
-      evaluating: () => write(`${elapsed()} evaluating`),
+      evaluating: () => write(`${elapsed()} evaluating: ${state.harvested} harvested, ${state.stopped} stopped early, ${state.skipped} skipped`),
       done: () => {},
     };
   }
 
-  run<T>(work: () => Promise<T>): Promise<T> {
+  run(work: () => Promise<RunResult>): Promise<RunResult> {
+    // The summary printed after the run gives the verdicts; a line here would repeat it.
     return work();
   }
 }
 
 class TerminalDisplay implements ProgressDisplay {
-  private readonly state = new RunState();
+  private readonly state: RunState;
   private task: ListrTaskWrapper<unknown, never, never> | undefined;
   readonly observer: RunObserver;
 
-  constructor() {
-    const state = this.state;
+  constructor(label: string) {
+    const state = new RunState(label);
+    this.state = state;
     this.observer = {
       planned: (plan) => {
         state.total = plan.cells.length;
@@ -87,9 +117,8 @@ class TerminalDisplay implements ProgressDisplay {
         state.running.set(cell, phase);
         this.redraw();
       },
-      cellFinished: (cell, cellState) => {
-        state.running.delete(cell);
-        state.record(cellState);
+      cellFinished: (cell, cellState, reason) => {
+        state.record(cell, cellState, reason);
         this.redraw();
       },
       stage: (line) => {
@@ -108,8 +137,8 @@ class TerminalDisplay implements ProgressDisplay {
     this.task.output = [...this.state.running].map(([cell, phase]) => `${phase.padEnd(11)} ${cell}`).join('\n') || 'waiting';
   }
 
-  async run<T>(work: () => Promise<T>): Promise<T> {
-    let result: T | undefined;
+  async run(work: () => Promise<RunResult>): Promise<RunResult> {
+    let result: RunResult | undefined;
     const ticker = setInterval(() => this.redraw(), 1000);
     try {
       await new Listr(
@@ -119,7 +148,9 @@ class TerminalDisplay implements ProgressDisplay {
             task: async (_context, task) => {
               this.task = task as unknown as ListrTaskWrapper<unknown, never, never>;
               result = await work();
-              task.title = this.state.title();
+              clearInterval(ticker);
+              // The line that stays on the screen: the run's verdicts.
+              task.title = this.state.judgedTitle(result);
             },
             rendererOptions: { outputBar: 1, persistentOutput: false },
           },
@@ -129,6 +160,7 @@ class TerminalDisplay implements ProgressDisplay {
     } finally {
       clearInterval(ticker);
     }
-    return result as T;
+    // Listr throws what work threw, so here work has returned.
+    return result as RunResult;
   }
 }

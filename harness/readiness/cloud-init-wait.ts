@@ -1,4 +1,5 @@
-import { HarnessError } from '../../core/errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AbortedError, HarnessError } from '../../core/errors.js';
 import type { Instance, Platform } from '../../platforms/types.js';
 
 /**
@@ -30,4 +31,32 @@ async function waitForCloudInit(instance: Instance, timeoutS: number, signal: Ab
     }
     throw error;
   }
+}
+
+/** The line cloud-init logs as each boot's first stage starts: its own count of the boots it ran in. */
+export const BOOT_START_LINE = "running 'init-local'";
+
+/**
+ * Waits until cloud-init.log shows `boots` boots: for a case whose instance reboots itself
+ * (power_state), counted from the product's own log rather than from boot ids, which the
+ * harness could read too late (the reboot may come before the first read). Returns how many
+ * it saw; fewer than asked means the instance did not reboot in time, which the checks judge.
+ */
+export async function waitForOwnReboots(platform: Platform, instance: Instance, boots: number, timeoutS: number, signal: AbortSignal): Promise<number> {
+  const deadline = Date.now() + boots * timeoutS * 1000 * platform.limits.bootTimeoutFactor;
+  let seen = 0;
+  while (Date.now() < deadline && !signal.aborted) {
+    try {
+      await platform.readiness.waitUntilReady(instance, { timeoutMs: Math.max(1000, deadline - Date.now()), signal });
+      const counted = await instance.exec({ command: ['grep', '-c', BOOT_START_LINE, '/var/log/cloud-init.log'], timeoutMs: 15_000, signal });
+      seen = Number(counted.stdout.toString('utf8').trim()) || 0;
+      if (seen >= boots) return seen;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      // The instance is going down or coming up: ask again.
+    }
+    await sleep(1000, undefined, { signal }).catch(() => undefined);
+  }
+  if (signal.aborted) throw new AbortedError(`waiting for ${instance.name} to reboot`);
+  return seen;
 }

@@ -1,16 +1,18 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { stringify } from 'yaml';
 import { collectorScript, DEFAULT_COLLECTORS, DEFAULT_FILES } from '../../collectors/index.js';
 import type { CaseCollect, TestCase } from '../../testcases/case.js';
 import type { CellExpectations } from '../../testcases/expectations.js';
 import type { AccessKey, Instance, Labels, Platform } from '../../platforms/types.js';
 import { AbortedError, describeError, HarnessError } from '../../core/errors.js';
-import type { CellImage, CellPhase, CellRecord, PhaseTiming } from '../../results-schema/cell-record.js';
+import type { BootRecord, CellImage, CellPhase, CellRecord, PhaseTiming } from '../../results-schema/cell-record.js';
 import { harvestScript } from '../harvest/bundle.js';
 import { extractHarvest } from '../harvest/extract.js';
-import { CELL_FILE, CONSOLE_FILE, USER_DATA_FILE } from '../../results-schema/layout.js';
+import { BEFORE_REBOOT_COMMAND, bootDir, CELL_FILE, collectorPaths, CONSOLE_FILE, SEED_FILES, USER_DATA_FILE } from '../../results-schema/layout.js';
+import { BOOT_ID_PATH } from '../../platforms/wait/index.js';
 import type { CellUpgrade } from '../build-under-test/upgrade-flow.js';
-import { waitForBoot } from '../readiness/cloud-init-wait.js';
+import { waitForBoot, waitForOwnReboots } from '../readiness/cloud-init-wait.js';
 
 export type { CellPhase };
 
@@ -38,7 +40,8 @@ export interface CellOutcome {
 const HARVEST_TIMEOUT_MS = 120_000;
 
 /**
- * One case on one image: launch → wait (→ upgrade → reboot → wait) → harvest → destroy. The instance is destroyed
+ * One case on one image: launch → wait (→ upgrade → reboot → wait) → harvest (→ before_reboot
+ * → reboot → wait → harvest, for each further boot) → destroy. The instance is destroyed
  * whatever happens (unless the caller keeps it), and whatever was harvested before a
  * failure stays on disk.
  */
@@ -64,7 +67,9 @@ export async function runCell(
     }
   };
   await mkdir(spec.dir, { recursive: true });
-  await writeFile(join(spec.dir, USER_DATA_FILE), spec.testCase.userData);
+  await writeSeedFiles(spec.dir, spec.testCase);
+  const { seed, boots: wanted } = spec.testCase;
+  const boots: BootRecord[] = [];
 
   let instance: Instance | undefined;
   try {
@@ -73,6 +78,9 @@ export async function runCell(
         name: spec.instanceName,
         imageFingerprint: spec.image.fingerprint,
         userData: spec.testCase.userData,
+        ...(seed.vendorData === undefined ? {} : { vendorData: seed.vendorData }),
+        ...(seed.metaData === undefined ? {} : { metaData: seed.metaData }),
+        ...(seed.networkConfig === undefined ? {} : { networkConfig: seed.networkConfig }),
         accessKey: spec.accessKey,
         labels: spec.labels,
         signal: options.signal,
@@ -87,21 +95,42 @@ export async function runCell(
         if (options.signal.aborted) throw error;
       }
     };
-    await boot();
-    const { upgrade } = spec;
-    if (upgrade !== undefined && failure === undefined) {
-      try {
-        // As a distro update reaches a running machine: install, reboot, and the judged boot is the next one.
-        await timed('upgrading', async () => {
-          await upgrade.install(launched, options.signal);
-          await launched.restart(options.signal);
-        });
-        await boot();
-      } catch (error) {
+    const harvestBoot = async (n: number): Promise<void> => {
+      const dir = bootDir(spec.dir, n, wanted.count);
+      await timed('harvesting', () => harvest(platform, launched, spec, dir, options.signal));
+      boots.push({ boot: n, dir: relative(spec.dir, dir) });
+    };
+    if (wanted.rebootBy === 'instance') {
+      // Its own reboots (power_state) come while the harness waits: only the last boot holds still for a harvest.
+      await timed('booting', () => waitForOwnReboots(platform, launched, wanted.count, spec.testCase.timeoutS, options.signal)).catch((error: unknown) => {
         if (options.signal.aborted) throw error;
+      });
+      await boot();
+      for (let n = 1; n < wanted.count; n++) boots.push({ boot: n, dir: undefined });
+      await harvestBoot(wanted.count);
+    } else {
+      await boot();
+      const { upgrade } = spec;
+      if (upgrade !== undefined && failure === undefined) {
+        try {
+          // As a distro update reaches a running machine: install, reboot, and the judged boot is the next one.
+          await timed('upgrading', async () => {
+            await upgrade.install(launched, options.signal);
+            await launched.restart(options.signal);
+          });
+          await boot();
+        } catch (error) {
+          if (options.signal.aborted) throw error;
+        }
+      }
+      await harvestBoot(1);
+      for (let n = 2; n <= wanted.count; n++) {
+        if (wanted.beforeReboot !== undefined) await runBeforeReboot(launched, wanted.beforeReboot, bootDir(spec.dir, n - 1, wanted.count), options.signal);
+        await timed('rebooting', () => launched.restart(options.signal));
+        await boot();
+        await harvestBoot(n);
       }
     }
-    await timed('harvesting', () => harvest(platform, launched, spec, options.signal));
   } catch {
     // `timed` recorded it with its phase; an abort is told by the signal below.
   } finally {
@@ -133,6 +162,7 @@ export async function runCell(
     ...(spec.expectations.xfail === undefined ? {} : { xfail: spec.expectations.xfail }),
     expectationsApplied: spec.expectations.applied,
     timings,
+    ...(wanted.count > 1 ? { boots } : {}),
     dir: spec.relativeDir,
   };
   await writeCellRecord(spec.dir, record);
@@ -145,19 +175,41 @@ export async function writeCellRecord(dir: string, record: CellRecord): Promise<
   await writeFile(join(dir, CELL_FILE), `${JSON.stringify(record, null, 2)}\n`);
 }
 
-async function harvest(platform: Platform, instance: Instance, spec: CellSpec, signal: AbortSignal): Promise<void> {
+async function harvest(platform: Platform, instance: Instance, spec: CellSpec, dir: string, signal: AbortSignal): Promise<void> {
   const collect = withFacts(spec.testCase.collect, spec.expectations.facts);
   const scriptNames = [...new Set([...DEFAULT_COLLECTORS, ...collect.scripts])];
   const scripts = new Map(await Promise.all(scriptNames.map(async (name) => [name, await collectorScript(name)] as const)));
-  const script = harvestScript({ scripts, commands: collect.commands, files: [...new Set([...DEFAULT_FILES, ...collect.files])] });
+  // The boot id tells boots apart, from inside: a multi-boot case's checks compare them.
+  const script = harvestScript({ scripts, commands: collect.commands, files: [...new Set([...DEFAULT_FILES, BOOT_ID_PATH, ...collect.files])] });
   const result = await instance.exec({ command: ['sh', '-s'], stdin: script, timeoutMs: HARVEST_TIMEOUT_MS, signal });
   if (result.exitCode !== 0) {
     throw new HarnessError('PLATFORM_API', `harvest script failed in ${instance.name} (exit ${result.exitCode}): ${result.stderr.toString('utf8').slice(0, 500)}`);
   }
-  await extractHarvest(result.stdout, spec.dir);
+  await extractHarvest(result.stdout, dir);
   if (platform.capabilities.has('console-log')) {
-    await writeFile(join(spec.dir, CONSOLE_FILE), await instance.consoleLog());
+    await writeFile(join(dir, CONSOLE_FILE), await instance.consoleLog());
   }
+}
+
+/** What the instance was given, beside its harvest: the evidence of what a verdict was about. */
+async function writeSeedFiles(dir: string, testCase: TestCase): Promise<void> {
+  await writeFile(join(dir, USER_DATA_FILE), testCase.userData);
+  const { vendorData, metaData, networkConfig } = testCase.seed;
+  if (vendorData !== undefined) await writeFile(join(dir, SEED_FILES.vendorData), vendorData);
+  if (metaData !== undefined) await writeFile(join(dir, SEED_FILES.metaData), stringify(metaData));
+  if (networkConfig !== undefined) await writeFile(join(dir, SEED_FILES.networkConfig), networkConfig);
+}
+
+/**
+ * The case's own step between two boots. It is the case's, not the harness's: what it printed
+ * and returned is kept with the boot before, and judged by the built-in checks, and the reboot
+ * goes ahead either way.
+ */
+async function runBeforeReboot(instance: Instance, command: string, dir: string, signal: AbortSignal): Promise<void> {
+  const result = await instance.exec({ command: ['sh', '-c', command], timeoutMs: HARVEST_TIMEOUT_MS, signal });
+  const paths = collectorPaths(dir, BEFORE_REBOOT_COMMAND);
+  await mkdir(dirname(paths.rc), { recursive: true });
+  await Promise.all([writeFile(paths.out, result.stdout), writeFile(paths.err, result.stderr), writeFile(paths.rc, `${result.exitCode}\n`)]);
 }
 
 

@@ -94,14 +94,15 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
   // A run killed with kill -9 left its instances; without this they pile up on a CI host (never a live run's).
   await sweepGoneRuns(platform, (line) => options.observer.stage?.(line));
   const images = await resolveImages(platform, options.imageRefs);
-  const notes = await validateCloudConfigs(cases, images, expectationFiles, options.imageCacheDir, platform.name);
+  const build = await checkedBuild.resolve({ env: buildOptions.env, log: (line) => options.observer.stage?.(line), signal: options.signal });
+  const notes = await validateCloudConfigs(cases, images, build, expectationFiles, options.imageCacheDir, platform.name);
 
   const startedAt = now();
   const runId = newRunId(startedAt);
   const runDir = resolve(options.resultsDir, runId);
   await mkdir(runDir, { recursive: true });
   const accessKey = generateAccessKey(`cloudproof-${runId}`);
-  const buildStage = await runBuildStage({ platform, images, checked: checkedBuild, options: buildOptions, runId, runDir, accessKey, signal: options.signal, say: (line) => options.observer.stage?.(line) });
+  const buildStage = await runBuildStage({ platform, images, build, tree: checkedBuild.tree, options: buildOptions, runId, runDir, accessKey, signal: options.signal, say: (line) => options.observer.stage?.(line) });
   const planned = planCells({ runId, runDir, cases, images: buildStage.images, expectationFiles, platform, upgrade: buildStage.upgrade, accessKey });
   const description = await platform.describe();
 

@@ -18,6 +18,8 @@ type CheckedRuleId = Exclude<(typeof RULES)[number], { readonly uncheckedBecause
 
 /** The bound the standard puts on exec.timeout and exec.abort: generous, so that only a driver that ignores them fails. */
 const PROMPT_MS = 20_000;
+/** Present at boot, it keeps cloud-init from running (cloud-init's systemd generator checks for it). */
+const CLOUD_INIT_DISABLED = '/etc/cloud/cloud-init.disabled';
 const KILLED_RUN_CHILD = fileURLToPath(new URL('./killed-run-child.js', import.meta.url));
 
 export const CHECKS: Readonly<Record<CheckedRuleId, Check>> = {
@@ -221,6 +223,22 @@ export const CHECKS: Readonly<Record<CheckedRuleId, Check>> = {
     const applied = log.toString('utf8').split('\n').filter((line) => line.includes('Applying network configuration from ds'));
     check(applied.length > 0, `${path} has no "Applying network configuration from ds": cloud-init did not take the network configuration from the datasource`);
     check(applied.some((line) => line.includes(PROBE_INTERFACE)), `cloud-init applied a network configuration from the datasource without ${PROBE_INTERFACE}: ${excerpt(applied[0] ?? '', 240)}`);
+    return undefined;
+  },
+
+  'preboot-files.before-first-boot': async (session, signal) => {
+    // The marker is what the harness relies on the capability for; only a file there before boot can keep cloud-init from running.
+    const path = '/etc/cloudproof-conformance-preboot';
+    const sent = `cloudproof conformance ${nonce()}\n`;
+    const { instance } = await session.launch('preboot', { userData: '#cloud-config\n', files: [{ path: CLOUD_INIT_DISABLED, content: '' }, { path, content: sent, mode: 0o600 }] });
+    await session.platform.readiness.waitUntilReady(instance, { timeoutMs: session.bootTimeoutMs, signal });
+    const pulled = await instance.pull(path);
+    check(pulled?.toString('utf8') === sent, () => `${path}, given to the launch, holds ${pulled === undefined ? 'nothing (missing)' : excerpt(pulled)}, not ${excerpt(sent)}`);
+    const mode = await session.exec(instance, ['stat', '-c', '%a %u', path]);
+    check(mode.exitCode === 0 && mode.stdout.toString('utf8').trim() === '600 0', `\`stat -c '%a %u' ${path}\` exited ${mode.exitCode} printing ${excerpt(mode.stdout)}, not "600 0"`);
+    const status = await session.exec(instance, ['cloud-init', 'status', '--wait'], { timeoutMs: session.bootTimeoutMs });
+    check(/^\.*status: disabled$/m.test(status.stdout.toString('utf8')), `with ${CLOUD_INIT_DISABLED} given to the launch, \`cloud-init status --wait\` printed ${excerpt(status.stdout)}, not "status: disabled": the file came after cloud-init had started`);
+    await instance.delete();
     return undefined;
   },
 

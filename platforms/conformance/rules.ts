@@ -31,6 +31,7 @@ export const RULES = [
   { id: 'vendor-data.delivered', title: 'cloud-init reads the vendor-data of the launch', capability: 'vendor-data' },
   { id: 'meta-data.delivered', title: "cloud-init reads the launch's meta-data keys", capability: 'meta-data' },
   { id: 'network-config.delivered', title: "cloud-init applies the launch's network configuration", capability: 'network-config' },
+  { id: 'preboot-files.before-first-boot', title: "the launch's files are in place, with their mode, before the first boot: cloud-init sees its disabled marker", capability: 'preboot-files' },
   { id: 'gc.finds-killed-run', title: 'a fresh platform finds and destroys what a killed process launched' },
   { id: 'out-of-band-exec.without-sshd', title: 'exec still works once sshd is stopped', capability: 'out-of-band-exec' },
   { id: 'reboot.new-boot-id', title: 'restart returns in a new boot, and exec works there', capability: 'reboot' },

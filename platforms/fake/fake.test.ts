@@ -10,7 +10,9 @@ import { AbortedError, ExecTimeoutError, HarnessError } from '../../core/errors.
 import type { AccessKey, Instance, LaunchSpec } from '../types.js';
 import { BOOT_ID_PATH, readBootId } from '../wait/index.js';
 import leakyLaunch from './broken/leaky-launch.js';
+import latePrebootFiles from './broken/late-preboot-files.js';
 import staleRestart from './broken/stale-restart.js';
+import { runConformance } from '../conformance/index.js';
 import fake from './index.js';
 import { FakePlatform } from './platform.js';
 
@@ -100,10 +102,33 @@ describe('fake platform', () => {
     it('refuses what a capability it was made without would allow', async () => {
       const platform = new FakePlatform({ capabilities: ['out-of-band-exec'] });
       await assert.rejects(platform.launch(spec({ vendorData: 'x' })), { code: 'NOT_SUPPORTED' });
+      await assert.rejects(platform.launch(spec({ files: [{ path: '/etc/x', content: 'x' }] })), { code: 'NOT_SUPPORTED' });
       const instance = await platform.launch(spec());
       await assert.rejects(instance.restart(), { code: 'NOT_SUPPORTED' });
       await assert.rejects(instance.consoleLog(), { code: 'NOT_SUPPORTED' });
       await assert.rejects(instance.publish({ aliases: [], properties: {} }), { code: 'NOT_SUPPORTED' });
+    });
+
+    it('puts launch files in place before the boot: with the disabled marker cloud-init does not run, until it is removed and the guest reboots', async () => {
+      const platform = new FakePlatform();
+      await assert.rejects(platform.launch(spec({ name: 'nodir', files: [{ path: '/nowhere/x', content: 'x' }] })), /its directory \/nowhere does not exist/);
+      const instance = await platform.launch(spec({ files: [{ path: '/etc/cloud/cloud-init.disabled', content: '' }, { path: '/etc/secret', content: 'hush\n', mode: 0o600 }] }));
+      assert.equal((await run(instance, 'stat', '-c', '%a', '/etc/secret')).stdout, '600\n');
+      assert.deepEqual(await run(instance, 'cloud-init', 'status', '--wait'), { exitCode: 0, stdout: 'status: disabled\n', stderr: '' });
+      assert.equal(await instance.pull('/var/log/cloud-init.log'), undefined, 'cloud-init wrote no log: it never ran');
+      assert.equal((await run(instance, 'rm', '-f', '/etc/cloud/cloud-init.disabled', '/etc/not-there')).exitCode, 0);
+      await instance.restart();
+      assert.equal((await run(instance, 'cloud-init', 'status', '--wait')).stdout, 'status: done\n');
+    });
+
+    it("is caught by [preboot-files.before-first-boot] with the late-preboot-files flaw: cloud-init ran before the marker came", async () => {
+      const options = { env: {}, settings: {}, stateDir: join(dir, 'late') };
+      const rule = 'preboot-files.before-first-boot';
+      const [sound] = (await runConformance({ driver: fake, choice: { platform: 'fake', module: undefined }, options, image: 'debian/bookworm', only: [rule] })).rules;
+      assert.equal(sound?.outcome, 'passed', sound?.detail);
+      const [late] = (await runConformance({ driver: latePrebootFiles, choice: { platform: 'fake', module: 'platforms/fake/broken/late-preboot-files.ts' }, options, image: 'debian/bookworm', only: [rule] })).rules;
+      assert.equal(late?.outcome, 'failed');
+      assert.match(late.detail ?? '', /printed "status: done\\n", not "status: disabled"/);
     });
 
     it('waits for cloud-init bootMs into the boot; a hung boot times out, an abort aborts, sleep is a real timer', async () => {
@@ -244,7 +269,7 @@ describe('fake platform', () => {
 
   describe('the driver', () => {
     it('offers every capability but ssh, takes no settings and needs no setup', () => {
-      assert.deepEqual(fake.capabilities, ['reboot', 'publish', 'console-log', 'image-import', 'out-of-band-exec', 'vendor-data', 'meta-data', 'network-config']);
+      assert.deepEqual(fake.capabilities, ['reboot', 'publish', 'console-log', 'image-import', 'out-of-band-exec', 'vendor-data', 'meta-data', 'network-config', 'preboot-files']);
       assert.throws(() => fake.create({ env: {}, settings: { pool: 'x' }, stateDir: dir }), { code: 'USAGE' });
       assert.deepEqual(fake.setupSteps({ env: {}, settings: {}, stateDir: dir }), []);
       const platform = fake.create({ env: {}, settings: {}, stateDir: dir });

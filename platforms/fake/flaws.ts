@@ -7,4 +7,6 @@ export interface FakeFlaws {
   readonly leakyLaunch?: boolean;
   /** restart() returns at once, trusting the platform's "running again", while the old boot still runs. */
   readonly staleRestart?: boolean;
+  /** LaunchSpec.files are written once the instance has started, as a driver pushing after its start would: too late for cloud-init. */
+  readonly latePrebootFiles?: boolean;
 }

@@ -18,8 +18,8 @@ interface Command {
 /**
  * The fake guest has no shell: exec matches the whole argv against this vocabulary.
  * `true`, `false`, `id -u`, `cat` (stdin back), `cat PATH`, `sh -c 'exit N'`, `sh -s`
- * (the harvest, see harvest.ts), `sleep N`, `stat -c FORMAT PATH`, `mkdir -p PATH...`,
- * `cloud-init status --wait`, `cloud-init query userdata|vendordata|ds.meta_data.KEY`,
+ * (the harvest, see harvest.ts), `sleep N`, `stat -c FORMAT PATH`, `mkdir -p PATH...`, `rm -f PATH...`,
+ * `cloud-init status --wait` (`disabled` while /etc/cloud/cloud-init.disabled exists), `cloud-init query userdata|vendordata|ds.meta_data.KEY`,
  * `systemctl stop ssh` (no effect). Any other script or command is a test's to answer
  * with FakePlatform's onExec. ExecSpec.cwd resolves relative paths; env is not read.
  */
@@ -34,6 +34,7 @@ const COMMANDS: readonly Command[] = [
   { prefix: ['sleep'], takes: 1, run: (_guest, [seconds = ''], _spec, signal) => sleepFor(seconds, signal) },
   { prefix: ['stat', '-c'], takes: 2, run: (guest, [format = '', path = ''], spec) => stat(guest, format, inCwd(path, spec)) },
   { prefix: ['mkdir', '-p'], takes: 'some', run: (guest, paths, spec) => mkdir(guest, paths.map((path) => inCwd(path, spec))) },
+  { prefix: ['rm', '-f'], takes: 'some', run: (guest, paths, spec) => removeFiles(guest, paths.map((path) => inCwd(path, spec))) },
   { prefix: ['cloud-init', 'status', '--wait'], takes: 0, run: (guest, _args, _spec, signal) => cloudInitStatus(guest, signal) },
   { prefix: ['cloud-init', 'query'], takes: 1, run: (guest, [key = '']) => cloudInitQuery(guest, key) },
   { prefix: ['systemctl', 'stop', 'ssh'], takes: 0, run: () => exited(0) },
@@ -90,6 +91,14 @@ function stat(guest: FakeGuest, format: string, path: string): ExecResult {
   return printed(`${format.replace(/%(.)/g, (whole, field: string) => fields[field] ?? whole)}\n`);
 }
 
+function removeFiles(guest: FakeGuest, paths: readonly string[]): ExecResult {
+  for (const path of paths) {
+    if (guest.files.stat(path)?.kind === 'directory') return exited(1, `rm: cannot remove '${path}': Is a directory\n`);
+    guest.files.remove(path);
+  }
+  return exited(0);
+}
+
 function mkdir(guest: FakeGuest, paths: readonly string[]): ExecResult {
   for (const path of paths) {
     const blocker = guest.files.makeDirectory(path);
@@ -101,7 +110,7 @@ function mkdir(guest: FakeGuest, paths: readonly string[]): ExecResult {
 /** As cloud-init 22.4 exits: 1 when the status is `error`, 0 otherwise. */
 async function cloudInitStatus(guest: FakeGuest, signal: AbortSignal): Promise<ExecResult> {
   await guest.cloudInitDone(signal);
-  const status = guest.behaviour.status ?? 'done';
+  const status = guest.cloudInitDisabled ? 'disabled' : (guest.behaviour.status ?? 'done');
   return printed(`status: ${status}\n`, status === 'error' ? 1 : 0);
 }
 

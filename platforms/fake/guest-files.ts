@@ -25,8 +25,8 @@ const PUSH_HINT = 'push creates no directories: create it first with exec `mkdir
 /**
  * The simulated guest's filesystem: regular files and directories only. A directory
  * exists when it was seeded, made with `mkdir -p`, or holds a file (every parent of a
- * file written is made with it); nothing is ever removed but whole instances. Contents
- * live in memory: the fake keeps no guest on disk.
+ * file written is made with it); files are removed one by one (`rm -f`) or under a
+ * directory, directories never. Contents live in memory: the fake keeps no guest on disk.
  */
 export class GuestFiles {
   private readonly files: Map<string, GuestFile>;
@@ -86,6 +86,11 @@ export class GuestFiles {
     this.makeDirectory(posix.dirname(normal));
     const before = this.files.get(normal);
     this.files.set(normal, { content: Buffer.from(content), mode: before?.mode ?? NEW_FILE_MODE, uid: before?.uid ?? 0, gid: before?.gid ?? 0 });
+  }
+
+  /** `rm -f` of a file: one that is not there is no error. */
+  remove(path: string): void {
+    this.files.delete(normal(path));
   }
 
   /** Every file under `directory` goes; the directories stay. */

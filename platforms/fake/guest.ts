@@ -4,7 +4,7 @@ import { BOOT_ID_PATH } from '../wait/index.js';
 import type { FakeBehaviour } from './behaviour.js';
 import { GuestFiles } from './guest-files.js';
 import { bootIdOf } from './ids.js';
-import { CLOUD_INIT_LOG, cloudInitLog, metaDataOf, nocloudSeed, SEED_DIR } from './seed.js';
+import { CLOUD_INIT_DISABLED, CLOUD_INIT_LOG, cloudInitLog, metaDataOf, nocloudSeed, SEED_DIR } from './seed.js';
 
 export interface GuestSpec {
   readonly launch: LaunchSpec;
@@ -13,6 +13,8 @@ export interface GuestSpec {
   readonly base: GuestFiles | undefined;
   /** Upstream version, as cloud-init's log names it (`22.4.2`). */
   readonly cloudInitVersion: string;
+  /** The late-preboot-files flaw: LaunchSpec.files land once the boot has begun. */
+  readonly lateFiles?: boolean;
 }
 
 /** What a Debian-like root has before anyone writes to it, so that pushes into the usual places work. */
@@ -35,6 +37,7 @@ export class FakeGuest {
   readonly metaData: Readonly<Record<string, unknown>>;
   private readonly cloudInitVersion: string;
   private boots = 0;
+  private disabledThisBoot = false;
   private bootStartedAt = 0;
   private readonly console: string[] = [];
 
@@ -51,9 +54,12 @@ export class FakeGuest {
     // An image published here still holds its instance's seed: this launch serves its own only.
     this.files.removeFilesUnder(SEED_DIR);
     for (const [path, content] of nocloudSeed(launch)) this.files.write(path, content);
-    this.files.write(CLOUD_INIT_LOG, behaviour.log ?? cloudInitLog(launch, spec.cloudInitVersion));
-    for (const [path, content] of Object.entries(behaviour.files ?? {})) this.files.write(path, content);
+    // Pushed as into a stopped LXD container: into directories the image has, before anything boots.
+    if (!spec.lateFiles) this.pushFiles(launch);
     this.boot();
+    if (!this.cloudInitDisabled) this.files.write(CLOUD_INIT_LOG, behaviour.log ?? cloudInitLog(launch, spec.cloudInitVersion));
+    for (const [path, content] of Object.entries(behaviour.files ?? {})) this.files.write(path, content);
+    if (spec.lateFiles) this.pushFiles(launch);
   }
 
   get bootCount(): number {
@@ -69,8 +75,14 @@ export class FakeGuest {
     this.console.push('reboot: Power down');
   }
 
-  /** `cloud-init status --wait`: resolves when this boot's cloud-init is done; rejects when `signal` aborts. */
+  /** As cloud-init's systemd generator decides as each boot starts: the marker file keeps cloud-init from running at all. */
+  get cloudInitDisabled(): boolean {
+    return this.disabledThisBoot;
+  }
+
+  /** `cloud-init status --wait`: resolves when this boot's cloud-init is done (at once when it is disabled); rejects when `signal` aborts. */
   async cloudInitDone(signal: AbortSignal): Promise<void> {
+    if (this.cloudInitDisabled) return;
     if (this.behaviour.bootHangs) {
       await new Promise<never>((_resolve, reject) => {
         if (signal.aborted) reject(signal.reason);
@@ -84,8 +96,13 @@ export class FakeGuest {
     return `${this.console.join('\n')}\n`;
   }
 
+  private pushFiles(launch: LaunchSpec): void {
+    for (const file of launch.files ?? []) this.files.push(file.path, file.content, file.mode === undefined ? {} : { mode: file.mode });
+  }
+
   private boot(): void {
     this.boots += 1;
+    this.disabledThisBoot = this.files.stat(CLOUD_INIT_DISABLED) !== undefined;
     this.bootStartedAt = Date.now();
     const bootId = bootIdOf(this.name, this.boots);
     this.files.write(BOOT_ID_PATH, `${bootId}\n`);

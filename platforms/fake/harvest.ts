@@ -1,4 +1,5 @@
 import type { FakeGuest } from './guest.js';
+import { BOOT_ID_PATH } from '../wait/index.js';
 import { CLOUD_INIT_LOG } from './seed.js';
 import { tarArchive, type TarEntry } from './tar-archive.js';
 
@@ -6,7 +7,7 @@ import { tarArchive, type TarEntry } from './tar-archive.js';
  * What `sh -s` prints in a fake guest whatever script it is fed: the tar the harness's
  * harvest script makes (harness/harvest/bundle.ts), with collectors/ answering from the
  * behaviour (`cloud-init-status` from its status and recoverable errors, `schema-system`
- * valid, then `outputs`) and files/ holding cloud-init.log and the behaviour's files as
+ * valid, then `outputs`) and files/ holding cloud-init.log, the boot id and the behaviour's files as
  * the guest has them now.
  */
 export function harvestArchive(guest: FakeGuest): Buffer {
@@ -22,7 +23,7 @@ export function harvestArchive(guest: FakeGuest): Buffer {
     );
   }
   entries.push({ path: 'files/', mode: 0o755 });
-  for (const path of new Set([CLOUD_INIT_LOG, ...Object.keys(behaviour.files ?? {})])) {
+  for (const path of new Set([CLOUD_INIT_LOG, BOOT_ID_PATH, ...Object.keys(behaviour.files ?? {})])) {
     const content = guest.files.read(path);
     const stat = guest.files.stat(path);
     if (content !== undefined && stat !== undefined) entries.push({ path: `files${path}`, content, mode: stat.mode });

@@ -170,7 +170,7 @@ export class FakePlatform implements Platform {
       const image = await this.touchImage(spec.imageFingerprint, createdAt);
       const behaviour = this.behaviourOf(spec);
       if (behaviour.launchFails) throw new HarnessError('PLATFORM_API', `the fake platform failed to start ${spec.name} (as the test asked)`);
-      const guest = new FakeGuest({ launch: spec, behaviour, base: this.imageFiles.get(image.fingerprint), cloudInitVersion: upstreamVersion(image) });
+      const guest = new FakeGuest({ launch: spec, behaviour, base: this.imageFiles.get(image.fingerprint), cloudInitVersion: upstreamVersion(image), lateFiles: this.host.flaws.latePrebootFiles === true });
       if (spec.signal?.aborted) throw new AbortedError(`launch of ${spec.name}`);
       await this.store.putInstance({ ...record, status: 'Running' });
       return new FakeInstance(this.host, guest, record.labels);
@@ -209,6 +209,7 @@ export class FakePlatform implements Platform {
     if (spec.vendorData !== undefined) requireCapability(this.capabilities, 'vendor-data', `launching ${spec.name} with vendor-data`);
     if (spec.metaData !== undefined) requireCapability(this.capabilities, 'meta-data', `launching ${spec.name} with meta-data`);
     if (spec.networkConfig !== undefined) requireCapability(this.capabilities, 'network-config', `launching ${spec.name} with a network configuration`);
+    if (spec.files !== undefined) requireCapability(this.capabilities, 'preboot-files', `launching ${spec.name} with files before its first boot`);
     const bytes = Buffer.byteLength(spec.userData);
     if (this.limits.userDataBytes !== undefined && bytes > this.limits.userDataBytes) {
       throw new HarnessError('LIMIT_EXCEEDED', `the user-data of ${spec.name} is ${bytes} bytes; the fake platform takes at most ${this.limits.userDataBytes}`);

@@ -12,7 +12,7 @@ describe('LXD driver (no daemon needed)', () => {
     try {
       assert.deepEqual([...platform.capabilities].sort(), [...lxd.capabilities].sort());
       assert.ok(lxd.capabilities.every((name) => isCapability(name)));
-      for (const name of ['reboot', 'publish', 'console-log', 'image-import', 'out-of-band-exec', 'vendor-data', 'meta-data', 'network-config'] as const) {
+      for (const name of ['reboot', 'publish', 'console-log', 'image-import', 'out-of-band-exec', 'vendor-data', 'meta-data', 'network-config', 'preboot-files'] as const) {
         assert.ok(lxd.capabilities.includes(name), name);
       }
       assert.ok(!lxd.capabilities.includes('ssh'), 'exec goes through the daemon, not SSH');

@@ -23,6 +23,7 @@ import { LxdApiError, type LxdClient } from './client.js';
 import { aliasPath, deleteImage, getImage, imagePath, setAliases, toImageInfo, type LxdImage } from './images.js';
 import { deleteInstance, instancePath, LxdInstance } from './instance.js';
 import { labelConfig, labelsOf } from './labels.js';
+import { pushPrebootFiles } from './preboot-files.js';
 import { SEED_IDENTITY, SEED_PROPERTY, seedConfig } from './seed-templates.js';
 import { checkRootPool } from './storage.js';
 import { LXD_TARBALL_FORMAT, packUnifiedTarball } from './tarball.js';
@@ -37,6 +38,7 @@ export const LXD_CAPABILITIES: readonly Capability[] = [
   'vendor-data',
   'meta-data',
   'network-config',
+  'preboot-files',
 ];
 
 const BUILD_HINT = 'build it with: npx harness image build --distro debian --release bookworm';
@@ -53,6 +55,14 @@ interface LxdInstanceRecord {
   readonly created_at: string;
   readonly config: Readonly<Record<string, string>>;
 }
+
+/**
+ * A network-config needs an interface to configure, and containers here have none (the
+ * default profile has no NIC: there is no bridge to put one on). A point-to-point veth needs
+ * no bridge; its end in the container is eth0, as on Canonical's LXD images. Only a launch
+ * with a network-config gets it, so every other case boots as before.
+ */
+const NETWORK_CONFIG_NIC = { eth0: { type: 'nic', nictype: 'p2p', name: 'eth0' } } as const;
 
 export class LxdPlatform implements Platform {
   readonly name = 'lxd';
@@ -169,9 +179,18 @@ export class LxdPlatform implements Platform {
         source: { type: 'image', fingerprint: spec.imageFingerprint },
         profiles: ['default'],
         config,
+        ...(spec.networkConfig === undefined ? {} : { devices: NETWORK_CONFIG_NIC }),
       },
     });
     await this.client.waitOrUndo(created.path, `launch of ${spec.name}`, spec.signal, undo);
+    if (spec.files !== undefined) {
+      // Between create and start the container exists but has never booted: the one moment a file lands before cloud-init could run.
+      await pushPrebootFiles(this.client, spec.name, spec.files).catch((error: unknown) => undoAfter(error, undo, spec.name));
+      if (spec.signal?.aborted) {
+        await undo();
+        throw new AbortedError(`launch of ${spec.name}`);
+      }
+    }
     try {
       const started = await this.client.startOperation('PUT', `${instancePath(spec.name)}/state`, { body: { action: 'start' } });
       await this.client.waitOrUndo(started.path, `launch of ${spec.name}`, spec.signal, undo);

@@ -17,11 +17,11 @@ describeCase('mounts_swap', (cell) => {
   });
 
   it('adds it to fstab', () => {
-    assert.match(cell.file('/etc/fstab'), /^\/swap\.img\s+none\s+swap\s+sw,comment=cloudconfig\s+0\s+0$/m);
+    assert.match(cell.file('/etc/fstab'), /^\/run\/cloudproof-swap\.img\s+none\s+swap\s+sw,comment=cloudconfig\s+0\s+0$/m);
   });
 
   it('the container refuses swapon (EPERM), which is why the warnings are expected', () => {
-    assert.match(cell.log(), /swapon: \/swap\.img: swapon failed: Operation not permitted/);
+    assert.match(cell.log(), /swapon: \/run\/cloudproof-swap\.img: swapon failed: Operation not permitted/);
     assert.equal(stdout(cell, 'swapon'), '', 'swap is active: this platform allows swap, drop the expected warnings');
   });
 

@@ -8,7 +8,22 @@ function stdout(cell: HarvestedCell, name: string): string {
 }
 
 describeCase('ssh_genkeytypes', (cell) => {
-  it('leaves exactly the ed25519 and rsa host keys, with the right modes', () => {
+  it('bootcmd planted an ecdsa and an ed25519 host key before the ssh module ran', () => {
+    assert.deepEqual(cell.file('/run/cloudproof/planted-keys').trim().split('\n'), [
+      'ssh_host_ecdsa_key',
+      'ssh_host_ecdsa_key.pub',
+      'ssh_host_ed25519_key',
+      'ssh_host_ed25519_key.pub',
+    ]);
+  });
+
+  it('replaced the planted ed25519 key with a new one (ssh_deletekeys)', () => {
+    const planted = cell.file('/run/cloudproof/planted-ed25519').trim();
+    assert.match(planted, /^SHA256:/, `no planted fingerprint: ${planted}`);
+    assert.notEqual(stdout(cell, 'ed25519-fingerprint'), planted, 'the ed25519 host key is still the one bootcmd planted: ssh_deletekeys did not delete it');
+  });
+
+  it('leaves exactly the ed25519 and rsa host keys (the planted ecdsa one is gone), with the right modes', () => {
     assert.deepEqual(stdout(cell, 'host-keys').split('\n').sort(), [
       'ssh_host_ed25519_key 600 root:root',
       'ssh_host_ed25519_key.pub 644 root:root',

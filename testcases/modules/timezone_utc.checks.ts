@@ -12,6 +12,10 @@ describeCase('timezone_utc', (cell) => {
     assert.equal(stdout(cell, 'zoneinfo'), 'present', '/usr/share/zoneinfo/UTC is missing: the image lacks tzdata');
   });
 
+  it('the machine was in another zone before the module ran (bootcmd set Asia/Tokyo)', () => {
+    assert.equal(cell.file('/run/cloudproof/date.before').trim(), 'JST +0900 21:00');
+  });
+
   it('/etc/timezone says UTC', () => {
     assert.equal(cell.file('/etc/timezone').trim(), 'UTC');
   });

@@ -56,13 +56,14 @@ describeCase('users_groups', (cell) => {
 
   it('keeps the default user, in the sudo group', () => {
     const id = stdout(cell, 'id-default');
-    assert.ok(groupNames(id).includes('sudo'), `id debian: ${id}`);
+    assert.match(id, new RegExp(`^uid=\\d+\\(${cell.fact('default_user')}\\) `), `id ${cell.fact('default_user')}: ${id}`);
+    assert.ok(groupNames(id).includes('sudo'), `id ${cell.fact('default_user')}: ${id}`);
   });
 
   it('writes the sudo rules of alice and the default user to /etc/sudoers.d', () => {
-    const rules = cell.file('/etc/sudoers.d/90-cloud-init-users');
+    const rules = stdout(cell, 'sudoers');
     const lines = rules.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
-    assert.deepEqual(lines.sort(), ['alice ALL=(ALL) NOPASSWD: /usr/bin/id', 'debian ALL=(ALL) NOPASSWD:ALL'], `90-cloud-init-users:\n${rules}`);
+    assert.deepEqual(lines.sort(), ['alice ALL=(ALL) NOPASSWD: /usr/bin/id', `${cell.fact('default_user')} ALL=(ALL) NOPASSWD:ALL`].sort(), `${cell.fact('default_user_sudoers')}:\n${rules}`);
     const visudo = cell.command('visudo');
     assert.equal(visudo.exitCode, 0, `visudo -c rejects the sudoers files:\n${visudo.stdout}${visudo.stderr}`);
   });

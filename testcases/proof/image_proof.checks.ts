@@ -26,9 +26,13 @@ describeCase('image_proof', (cell) => {
     assert.deepEqual(findings, [], `the image was not cleaned (cloud-init clean --logs): ${findings.join('; ')}`);
   });
 
-  it('has no password for root', () => {
-    const field = cell.command('root-password').stdout.trim();
-    assert.ok(field === '' || /^[*!]/.test(field), `root has a password hash in /etc/shadow (${field.slice(0, 3)}…)`);
+  it('has no password for root, and no empty one', () => {
+    const root = cell.command('root-password');
+    assert.equal(root.exitCode, 0, `getent shadow root failed: ${root.stderr}`);
+    const field = root.stdout.trim();
+    // An empty field is worse than a hash: it lets anyone log in as root with no password.
+    assert.notEqual(field, '', 'root has an empty password field in /etc/shadow: anyone may log in as root without a password; lock it (passwd -l root or "*")');
+    assert.match(field, /^[*!]/, `root has a password hash in /etc/shadow (${field.slice(0, 3)}…)`);
   });
 
   it('ships no shell history', () => {

@@ -61,46 +61,28 @@ export function addPlatformsCommand(program: Command, context: CliContext): void
     });
 }
 
-const WIDTH = 120;
 const STATE_WORD: Readonly<Record<SupportCell['state'], string>> = { yes: 'yes', failed: 'FAILED', unchecked: 'unchecked', 'not-declared': '-' };
 
-type TwoLines = readonly [string, string];
-
 /**
- * A plain table that fits 120 columns with ten capability columns: the header and each
- * row take two lines, a cell's date under its word, so that no column is wider than a date.
+ * A plain table with a row per capability and a column per platform: capabilities grow
+ * with the standard and platforms with the packages a user adds, and a platform column is
+ * only as wide as "FAILED 2026-12-02", so the table stays narrow either way.
  */
 function renderMatrix(rows: readonly MatrixRow[], columns: readonly SupportColumn[]): string[] {
-  const table: (readonly TwoLines[])[] = [[['platform', '(newest)'], ...columns.map(splitWord)]];
-  const unloadable: string[] = [];
-  for (const row of rows) {
-    const cells = row.cells;
-    if (cells === undefined) {
-      unloadable.push(`${row.name}: cannot load: ${row.error ?? 'no reason given'}`);
-      continue;
-    }
-    table.push([[row.name, row.newest ?? 'no result'], ...columns.map((column): TwoLines => [STATE_WORD[cells[column].state], cells[column].date ?? ''])]);
-  }
-  const widths = (table[0] ?? []).map((_, index) => Math.max(...table.map((line) => Math.max(...(line[index] ?? ['', '']).map((text) => text.length)))));
-  const fits = widths.reduce((sum, width) => sum + width, 0) + 2 * (widths.length - 1) <= WIDTH;
-  const gap = fits ? '  ' : ' ';
-  const lines: string[] = [];
-  for (const [index, line] of table.entries()) {
-    for (const part of [0, 1] as const) lines.push(line.map((cell, column) => cell[part].padEnd(widths[column] ?? 0)).join(gap).trimEnd());
-    if (index === 0) lines.push('-'.repeat(widths.reduce((sum, width) => sum + width, 0) + gap.length * (widths.length - 1)));
-  }
-  lines.push(...unloadable, '');
+  const loaded = rows.filter((row): row is MatrixRow & { readonly cells: NonNullable<MatrixRow['cells']> } => row.cells !== undefined);
+  const table: string[][] = [
+    ['capability', ...loaded.map((row) => row.name)],
+    ['(newest result)', ...loaded.map((row) => row.newest ?? 'none')],
+    ...columns.map((column) => [column, ...loaded.map((row) => [STATE_WORD[row.cells[column].state], row.cells[column].date ?? ''].join(' ').trim())]),
+  ];
+  const widths = (table[0] ?? []).map((_, index) => Math.max(...table.map((line) => (line[index] ?? '').length)));
+  const lines = table.map((line) => line.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ').trimEnd());
+  lines.splice(2, 0, '-'.repeat(widths.reduce((sum, width) => sum + width, 0) + 2 * (widths.length - 1)));
+  for (const row of rows) if (row.cells === undefined) lines.push(`${row.name}: cannot load: ${row.error ?? 'no reason given'}`);
+  lines.push('');
   for (const row of rows) if (row.module !== undefined) lines.push(`${row.name}: from ${row.module}`);
   lines.push('yes/FAILED <date>: declared, and the newest conformance result here that checked it passed/failed');
   lines.push('unchecked: declared, but no result here says; -: not declared; required: the rules every driver must pass');
   lines.push('to check a driver on this machine: harness conformance --platform <name> (or --platform-module <module>)');
   return lines;
-}
-
-/** A hyphenated name over two lines at the hyphen that balances them, so that the column is no wider than its cells. */
-function splitWord(word: string): readonly [string, string] {
-  const hyphens = [...word.matchAll(/-/g)].map((match) => (match.index ?? 0) + 1);
-  if (hyphens.length === 0) return [word, ''];
-  const at = hyphens.reduce((best, candidate) => (Math.max(candidate, word.length - candidate) < Math.max(best, word.length - best) ? candidate : best));
-  return [word.slice(0, at), word.slice(at)];
 }

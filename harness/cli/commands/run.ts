@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
 import { parseBuildSpec } from '../../build-under-test/parse-build-spec.js';
 import { EXIT_INTERRUPTED } from '../../../core/errors.js';
+import type { RunResult } from '../../run/run-loop.js';
 import type { CliContext } from '../context.js';
 import { collect, positiveInteger, regularExpression } from '../options.js';
 import { openPlatform, platformOptionsOf, type PlatformFlags } from '../platform-flags.js';
@@ -23,6 +24,7 @@ export function addRunCommand(program: Command, context: CliContext): void {
     .addOption(new Option('--upgrade-from <what>', "boot the image's own cloud-init first, then upgrade each case to the build and reboot").choices(['image'] as const))
     .option('--keep-failed', 'leave the instance of a failed case running, and say how to reach it', false)
     .option('--verbose', "print mocha's spec report as well as the summary", false)
+    .option('--repeat <n>', 'run everything n times, one run after another, and name each case whose verdict changed', positiveInteger)
     .action((options) => runAndReport(context, options));
 }
 
@@ -41,22 +43,23 @@ export interface RunCommandOptions extends PlatformFlags {
   readonly upgradeFrom?: 'image' | undefined;
   readonly keepFailed: boolean;
   readonly verbose: boolean;
+  /** Undefined: one run. N: N runs and their comparison (harness/repeat/). */
+  readonly repeat?: number | undefined;
 }
 
-/** Runs, prints the summary, writes the reports and sets the exit code: the whole of `harness run`. */
+/** Runs (or repeats), prints the summary, writes the reports and sets the exit code: the whole of `harness run`. */
 export async function runAndReport(context: CliContext, options: RunCommandOptions): Promise<void> {
   // Loaded here, not at the top: `harness --help` and `harness gc` should not pay for mocha and listr2.
-  const [{ runHarness }, { DEFAULT_TESTCASES_DIR, DEFAULT_EXPECTATIONS_FILE }, { createProgressDisplay }, { formatSummary, verdictExitCode }] = await Promise.all([
+  const [{ runHarness }, { DEFAULT_TESTCASES_DIR, DEFAULT_EXPECTATIONS_FILE }, { createProgressDisplay }] = await Promise.all([
     import('../../run/run-loop.js'),
     import('../../../testcases/location.js'),
     import('../progress.js'),
-    import('../summary.js'),
   ]);
   const build = { source: parseBuildSpec(options.build, process.cwd()), upgradeFrom: options.upgradeFrom, env: context.config.env };
   const { platform } = await openPlatform(context, options);
-  const display = createProgressDisplay(context.config.interactive, context.err);
-  try {
-    const result = await display.run(() =>
+  const runOnce = (label?: string): Promise<RunResult> => {
+    const display = createProgressDisplay(context.config.interactive, context.err, label);
+    return display.run(() =>
       runHarness({
         platform,
         imageRefs: imageRefs(options.image, options.release),
@@ -74,11 +77,38 @@ export async function runAndReport(context: CliContext, options: RunCommandOptio
         build,
       }),
     );
-    context.out(formatSummary(result, result.reports));
-    context.exitCode = result.interrupted ? EXIT_INTERRUPTED : verdictExitCode(result.manifest.summary);
+  };
+  try {
+    if (options.repeat === undefined) await reportOne(context, await runOnce());
+    else await repeatAndReport(context, options.repeat, options.results, runOnce);
   } finally {
     await platform.close();
   }
+}
+
+async function reportOne(context: CliContext, result: RunResult): Promise<void> {
+  const { formatSummary, verdictExitCode } = await import('../summary.js');
+  context.out(formatSummary(result, result.reports));
+  context.exitCode = result.interrupted ? EXIT_INTERRUPTED : verdictExitCode(result.manifest.summary);
+}
+
+async function repeatAndReport(context: CliContext, times: number, resultsDir: string, runOnce: (label: string) => Promise<RunResult>): Promise<void> {
+  const [{ repeatRuns }, { formatRepeatSummary, formatRepetitionLine, repeatExitCode }] = await Promise.all([import('../../repeat/repeat-runs.js'), import('../repeat-summary.js')]);
+  const repeated = await repeatRuns({
+    times,
+    resultsDir,
+    signal: context.signal,
+    runOnce: async (repetition) => {
+      const result = await runOnce(`repetition ${repetition}/${times}: `);
+      context.out(formatRepetitionLine(repetition, times, result));
+      for (const kept of result.kept) context.out(`  kept for a look: ${kept.cell}: ${kept.howToReach}`);
+      return result;
+    },
+  });
+  context.out(formatRepeatSummary(repeated));
+  // A later repetition that crashed: the ones before it are compared above, and the error is reported as a single run's would be.
+  if (repeated.error !== undefined) throw repeated.error;
+  context.exitCode = repeatExitCode(repeated);
 }
 
 /** The --image refs, then each --release as debian/<release>; the default image when neither is given. */
