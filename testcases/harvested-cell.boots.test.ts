@@ -30,7 +30,6 @@ describe('a harvested cell of several boots', () => {
     const harvested = options.harvested ?? Array.from({ length: count - 1 }, (_, index) => index + 1);
     const boots: BootRecord[] = Array.from({ length: count }, (_, index) => index + 1).map((n) => ({
       boot: n,
-      bootId: `id-${n}`,
       dir: n === count || harvested.includes(n) ? (n === count ? '.' : join('boots', String(n))) : undefined,
     }));
     for (const [index, log] of logs.entries()) {

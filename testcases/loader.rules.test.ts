@@ -119,6 +119,8 @@ describe('case loading rules', () => {
     await refused('description: x\ncloud_config: {}\nexpect:\n  log_warnings: ["(unclosed"]\n', 'INVALID_CASE', /c\.yaml:4: expect\.log_warnings\[0\] is not a valid regular expression/);
     await refused('description: x\ncloud_config: {}\nrequires: {cloud_init: "soon"}\n', 'INVALID_CASE', /c\.yaml:3: requires\.cloud_init "soon" is not a version range$/, /write it like/);
     await refused('description: x\ncloud_config: {}\nxfail: {reason: r, cloud_init: "<<2"}\n', 'INVALID_CASE', /xfail\.cloud_init "<<2" is not a version range/);
+    await refused('description: x\ncloud_config: {}\nexpect:\n  tracebacks:\n    - {pattern: "(unclosed", required: true}\n', 'INVALID_CASE', /expect\.tracebacks\[0\] is not a valid regular expression/);
+    assert.deepEqual((await load('description: x\ncloud_config: {}\nxfail: {reason: "bug #3"}\n')).xfail, { reason: 'bug #3', cloudInit: undefined });
   });
 
   it('refuses a collector script that does not exist, listing the ones that do', async () => {

@@ -101,8 +101,6 @@ async function judgeWithMocha(options: EvaluateOptions): Promise<Map<string, Cel
   try {
     // A fresh module instance per evaluation: checks files register their suites on import.
     const evaluation = randomUUID();
-    // The files are loaded here, one by one: mocha.run must not load them again.
-    (mocha as unknown as LazyLoading).lazyLoadFiles(true);
     for (const testCase of new Set(cells.map((cell) => cell.testCase))) {
       if (testCase.checksFile === undefined) continue;
       loading = { file: testCase.checksFile, caseName: testCase.name };
@@ -199,11 +197,6 @@ async function loadChecksFile(mocha: Mocha, file: string, evaluation: string): P
   return undefined;
 }
 
-// mocha 11 has this method; its type definitions predate it.
-interface LazyLoading {
-  lazyLoadFiles(enable: boolean): void;
-}
-
 const HOOK_KINDS = ['_beforeAll', '_beforeEach', '_afterAll', '_afterEach'] as const;
 type HookKind = (typeof HOOK_KINDS)[number];
 
@@ -240,7 +233,7 @@ function confineRootHooks(root: Mocha.Suite, before: Record<HookKind, number>, f
 }
 
 function withQuery(file: string, evaluation: string): URL {
-  const url = file.startsWith('file:') ? new URL(file) : pathToFileURL(file);
+  const url = pathToFileURL(file);
   url.searchParams.set('cloudproof-evaluation', evaluation);
   return url;
 }
