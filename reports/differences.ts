@@ -1,3 +1,4 @@
+import { CLOUD_INIT_LOG } from '../core/cloud-init-paths.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { harvestedFilePath } from '../results-schema/layout.js';
@@ -18,7 +19,6 @@ export interface ImageDifference {
   readonly newLogLines: readonly { readonly image: string; readonly findings: readonly LogFinding[] }[];
 }
 
-const CLOUD_INIT_LOG = '/var/log/cloud-init.log';
 
 export async function findDifferences(runDir: string, manifest: Pick<RunManifest, 'cells'>): Promise<ImageDifference[]> {
   const differences: ImageDifference[] = [];

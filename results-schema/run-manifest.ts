@@ -1,6 +1,5 @@
-import { writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { writeAtomically } from '../core/host/atomic-write.js';
 import type { AppliedOverlay } from './case-expectations.js';
 import type { CellImage, CellRecord } from './cell-record.js';
 import { RUN_FILE } from './layout.js';
@@ -143,10 +142,6 @@ export function summarize(cells: readonly ManifestCell[]): VerdictCounts {
 }
 
 export async function writeManifest(runDir: string, manifest: RunManifest): Promise<void> {
-  // Written whole and renamed so a reader never sees half a file; the tmp name is this
-  // writer's own, so that two (a run and a gc marking it, two workers) never share one.
-  const path = join(runDir, RUN_FILE);
-  const tmp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(manifest, null, 2)}\n`);
-  await rename(tmp, path);
+  // Two writers (a run and a gc marking it, two workers) may write it at once: each whole.
+  await writeAtomically(join(runDir, RUN_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
 }

@@ -1,7 +1,9 @@
+import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bootDir, collectorPaths, harvestedFilePath, USER_DATA_FILE } from '../results-schema/layout.js';
 import type { BootRecord, CellRecord } from '../results-schema/cell-record.js';
+import { CLOUD_INIT_LOG } from '../core/cloud-init-paths.js';
 import { HarnessError } from '../core/errors.js';
 import { BOOT_ID_PATH } from '../platforms/wait/boot-id.js';
 import type { CaseExpectations, TestCase } from './case.js';
@@ -31,8 +33,6 @@ export interface CloudInitStatus {
 }
 
 export class MissingHarvestError extends Error {}
-
-const CLOUD_INIT_LOG = '/var/log/cloud-init.log';
 
 /** One case as it ran on one image: its record and everything harvested. */
 export class HarvestedCell {
@@ -153,6 +153,13 @@ export class HarvestedCell {
       stderr: readFileSync(paths.err, 'utf8'),
       exitCode: Number(readFileSync(paths.rc, 'utf8').trim()),
     };
+  }
+
+  /** What a command from `collect.commands` printed, once it exited 0: a check that reads a command's answer needs it to have answered. */
+  stdoutOf(name: string): string {
+    const output = this.command(name);
+    assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${(output.stdout + output.stderr).trim()}`);
+    return output.stdout;
   }
 
   /** `cloud-init status --long --format json`, parsed. */

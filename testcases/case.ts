@@ -1,4 +1,5 @@
 import type { Capability } from '../core/capabilities.js';
+import type { LaunchSpec } from '../platforms/types.js';
 import type { CaseExpectations, LogExpectation } from '../results-schema/case-expectations.js';
 import type { LogExpectationFile, MarkFile } from './case-schema.js';
 
@@ -52,13 +53,8 @@ export function toLogExpectations(entries: readonly LogExpectationFile[]): LogEx
   );
 }
 
-export interface CaseSeed {
-  readonly vendorData: string | undefined;
-  /** Keys served in meta-data besides the platform's own instance-id and local-hostname. */
-  readonly metaData: Readonly<Record<string, unknown>> | undefined;
-  /** A network-config (version 1 or 2) as YAML text. */
-  readonly networkConfig: string | undefined;
-}
+/** The launch's parts beside the user-data, as the case gives them: an absent part is not served at all. */
+export type CaseSeed = Pick<LaunchSpec, 'vendorData' | 'metaData' | 'networkConfig'>;
 
 /**
  * How many boots a case sees, and how each after the first begins: the harness reboots the

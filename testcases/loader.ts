@@ -69,7 +69,7 @@ export async function loadCase(file: string, collectorNames: ReadonlySet<string>
     throw new HarnessError('INVALID_USER_DATA', `${where(fieldLine(path))}: ${message}`);
   };
   // A case about invalid user-data (schema_valid: false) must be able to send it.
-  const userData = renderUserData(raw, doc.get('cloud_config', true), raw.expect?.schema_valid === false ? () => undefined : failUserData);
+  const userData = renderUserData(raw, doc, { checked: raw.expect?.schema_valid !== false, fail: failUserData });
   const seed = caseSeed(raw, doc, failUserData);
   const boots = caseBoots(raw, (message, path) => {
     throw new HarnessError('INVALID_CASE', `${where(fieldLine(path))}: ${message}`);
@@ -133,25 +133,22 @@ function impliedCapabilities(seed: CaseSeed, boots: CaseBoots): Capability[] {
   ];
 }
 
-function caseSeed(raw: CaseFile, doc: Document, fail: (message: string, path: string) => never): CaseSeed {
-  let vendorData: string | undefined;
-  if (typeof raw.vendor_data === 'string') {
-    const problem = checkUserData(raw.vendor_data);
-    if (problem) fail(`vendor_data ${problem}`, '/vendor_data');
-    vendorData = raw.vendor_data;
-  } else if (raw.vendor_data !== undefined) {
-    vendorData = `#cloud-config\n${yamlOfNode(doc.get('vendor_data', true))}`;
-  }
-  const networkConfig = typeof raw.network_config === 'string' || raw.network_config === undefined ? raw.network_config : yamlOfNode(doc.get('network_config', true));
-  if (networkConfig !== undefined) {
-    const version = (parseDocument(networkConfig, { version: '1.1' }).toJS() as { network?: { version?: unknown }; version?: unknown } | null);
-    const declared = version?.network?.version ?? version?.version;
+type Fail = (message: string, path: string) => never;
+
+function caseSeed(raw: CaseFile, doc: Document, fail: Fail): CaseSeed {
+  const seed: { -readonly [K in keyof CaseSeed]: CaseSeed[K] } = {};
+  if (raw.vendor_data !== undefined) seed.vendorData = userDataPart(raw.vendor_data, doc, 'vendor_data', { checked: true, fail });
+  if (raw.meta_data !== undefined) seed.metaData = raw.meta_data;
+  if (raw.network_config !== undefined) {
+    const parsed = (typeof raw.network_config === 'string' ? parseDocument(raw.network_config, { version: '1.1' }).toJS() : raw.network_config) as { network?: { version?: unknown }; version?: unknown } | null;
+    const declared = parsed?.network?.version ?? parsed?.version;
     if (declared !== 1 && declared !== 2) fail('network_config must say `version: 1` or `version: 2` (at its top or under `network:`)', '/network_config');
+    seed.networkConfig = typeof raw.network_config === 'string' ? raw.network_config : yamlOfNode(doc.get('network_config', true));
   }
-  return { vendorData, metaData: raw.meta_data, networkConfig };
+  return seed;
 }
 
-function caseBoots(raw: CaseFile, fail: (message: string, path: string) => never): CaseBoots {
+function caseBoots(raw: CaseFile, fail: Fail): CaseBoots {
   const count = raw.boots ?? 1;
   if (count === 1 && raw.reboot !== undefined) fail('reboot says how boots after the first begin: give boots: 2 or more with it', '/reboot');
   if (count === 1 && raw.before_reboot !== undefined) fail('before_reboot runs before a second boot: give boots: 2 or more with it', '/before_reboot');
@@ -161,24 +158,32 @@ function caseBoots(raw: CaseFile, fail: (message: string, path: string) => never
   return { count, rebootBy: raw.reboot ?? 'harness', beforeReboot: raw.before_reboot };
 }
 
-/** From the node, not the parsed value: the instance gets `0644` as written, not `420`. */
 function yamlOfNode(node: unknown): string {
   return new Document(node, { version: '1.1' }).toString({ lineWidth: 0 });
 }
 
-function renderUserData(raw: CaseFile, cloudConfigNode: unknown, fail: (message: string, path: string) => undefined | never): string {
-  if (raw.cloud_config !== undefined) {
-    if (typeof raw.cloud_config === 'string') {
-      const problem = checkUserData(`#cloud-config\n${raw.cloud_config}`);
-      if (problem) fail(`cloud_config ${problem}`, '/cloud_config');
-      return `#cloud-config\n${raw.cloud_config}`;
-    }
-    return `#cloud-config\n${yamlOfNode(cloudConfigNode)}`;
-  }
-  const userData = raw.user_data as string;
-  const problem = checkUserData(userData);
-  if (problem) fail(`user_data ${problem}`, '/user_data');
-  return userData;
+interface UserDataChecks {
+  /** Whether the host refuses a part in no format cloud-init knows, or cloud-config that is not YAML. */
+  readonly checked: boolean;
+  readonly fail: Fail;
+}
+
+function renderUserData(raw: CaseFile, doc: Document, checks: UserDataChecks): string {
+  if (typeof raw.cloud_config === 'string') return userDataPart(`#cloud-config\n${raw.cloud_config}`, doc, 'cloud_config', checks);
+  if (raw.cloud_config !== undefined) return userDataPart(raw.cloud_config, doc, 'cloud_config', checks);
+  return userDataPart(raw.user_data as string, doc, 'user_data', checks);
+}
+
+/**
+ * A user-data or vendor-data part as the instance gets it: text as written (in any format
+ * cloud-init reads), or a mapping as cloud-config, written back from its YAML node so that
+ * `0644` stays `0644`, not `420`.
+ */
+function userDataPart(value: string | Record<string, unknown>, doc: Document, field: string, checks: UserDataChecks): string {
+  if (typeof value !== 'string') return `#cloud-config\n${yamlOfNode(doc.get(field, true))}`;
+  const problem = checks.checked ? checkUserData(value) : undefined;
+  if (problem) checks.fail(`${field} ${problem}`, `/${field}`);
+  return value;
 }
 
 async function findCaseFiles(root: string): Promise<string[]> {

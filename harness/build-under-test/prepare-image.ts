@@ -1,9 +1,10 @@
 import type { AccessKey, ImageInfo, Instance, Labels, Platform } from '../../platforms/types.js';
+import { CLOUD_INIT_DISABLED } from '../../core/cloud-init-paths.js';
 import { HarnessError } from '../../core/errors.js';
 import type { ExtraPackageRecord, SourceTreeRecord } from '../../results-schema/run-manifest.js';
 import type { InstallableBuild } from './build-source.js';
 import { installBuildAndDependencies } from './install-build.js';
-import { artifactHashes, CLEAN_SCRIPT, CLOUD_INIT_DISABLED, PREPARE_RECIPE_VERSION, preparedAlias, preparedHash, PROPERTY } from './prepare-recipe.js';
+import { artifactHashes, CLEAN_SCRIPT, PREPARE_RECIPE_VERSION, preparedAlias, preparedHash, PROPERTY } from './prepare-recipe.js';
 import { extraPackagesProperty, readExtraPackagesProperty } from './runtime-depends.js';
 
 /**

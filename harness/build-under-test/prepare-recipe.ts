@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { InstallableBuild } from './build-source.js';
 import { APT_INSTALL, BUILD_DIR, REPO_LIST, REPO_PIN } from './install-build.js';
+import { CLOUD_INIT_DISABLED } from '../../core/cloud-init-paths.js';
 import { IMAGE_ALIAS_PREFIX, IMAGE_PROPERTY } from '../../core/image-names.js';
 
 /**
@@ -11,12 +12,6 @@ import { IMAGE_ALIAS_PREFIX, IMAGE_PROPERTY } from '../../core/image-names.js';
 
 /** Raise when the preparation changes in a way its text below does not show. */
 export const PREPARE_RECIPE_VERSION = 2;
-
-/**
- * In place from before the preparation instance's first boot to after the install: the
- * image's cloud-init never runs there, so none of its first boot is baked into the image.
- */
-export const CLOUD_INIT_DISABLED = '/etc/cloud/cloud-init.disabled';
 
 /**
  * After the build is installed: forget the preparation's boot, which systemd and the

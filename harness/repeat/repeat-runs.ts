@@ -1,6 +1,5 @@
-import { rename, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { writeAtomically } from '../../core/host/atomic-write.js';
 import { repeatReportPath, type RepeatReport } from '../../results-schema/repeat.js';
 import type { RunResult } from '../run/run-loop.js';
 import { compareRuns } from './compare-runs.js';
@@ -48,14 +47,7 @@ export async function repeatRuns(options: RepeatOptions): Promise<RepeatResult> 
     results.map((result, index) => ({ repetition: index + 1, runDir: result.runDir, manifest: result.manifest })),
   );
   const reportPath = repeatReportPath(resolve(options.resultsDir), first.runId);
-  await writeJson(reportPath, report);
+  await writeAtomically(reportPath, `${JSON.stringify(report, null, 2)}\n`);
   const interrupted = options.signal.aborted;
   return { results, report, reportPath, interrupted, ...(error === undefined ? {} : { error }) };
-}
-
-async function writeJson(path: string, value: unknown): Promise<void> {
-  // Renamed into place, as run.json is, so that a reader never sees half of it.
-  const tmp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(tmp, path);
 }

@@ -68,7 +68,7 @@ export async function runCell(
   };
   await mkdir(spec.dir, { recursive: true });
   await writeSeedFiles(spec.dir, spec.testCase);
-  const { seed, boots: wanted } = spec.testCase;
+  const wanted = spec.testCase.boots;
   const boots: BootRecord[] = [];
 
   let instance: Instance | undefined;
@@ -78,9 +78,7 @@ export async function runCell(
         name: spec.instanceName,
         imageFingerprint: spec.image.fingerprint,
         userData: spec.testCase.userData,
-        ...(seed.vendorData === undefined ? {} : { vendorData: seed.vendorData }),
-        ...(seed.metaData === undefined ? {} : { metaData: seed.metaData }),
-        ...(seed.networkConfig === undefined ? {} : { networkConfig: seed.networkConfig }),
+        ...spec.testCase.seed,
         accessKey: spec.accessKey,
         labels: spec.labels,
         signal: options.signal,
@@ -95,9 +93,11 @@ export async function runCell(
         if (options.signal.aborted) throw error;
       }
     };
+    // The same collectors after every boot: one script, made at the first harvest.
+    let script: Promise<string> | undefined;
     const harvestBoot = async (n: number): Promise<void> => {
       const dir = bootDir(spec.dir, n, wanted.count);
-      await timed('harvesting', () => harvest(platform, launched, spec, dir, options.signal));
+      await timed('harvesting', async () => harvest(platform, launched, await (script ??= harvestScriptOf(spec)), dir, options.signal));
       boots.push({ boot: n, dir: relative(spec.dir, dir) });
     };
     if (wanted.rebootBy === 'instance') {
@@ -175,12 +175,15 @@ export async function writeCellRecord(dir: string, record: CellRecord): Promise<
   await writeFile(join(dir, CELL_FILE), `${JSON.stringify(record, null, 2)}\n`);
 }
 
-async function harvest(platform: Platform, instance: Instance, spec: CellSpec, dir: string, signal: AbortSignal): Promise<void> {
+async function harvestScriptOf(spec: CellSpec): Promise<string> {
   const collect = withFacts(spec.testCase.collect, spec.expectations.facts);
   const scriptNames = [...new Set([...DEFAULT_COLLECTORS, ...collect.scripts])];
   const scripts = new Map(await Promise.all(scriptNames.map(async (name) => [name, await collectorScript(name)] as const)));
   // The boot id tells boots apart, from inside: a multi-boot case's checks compare them.
-  const script = harvestScript({ scripts, commands: collect.commands, files: [...new Set([...DEFAULT_FILES, BOOT_ID_PATH, ...collect.files])] });
+  return harvestScript({ scripts, commands: collect.commands, files: [...new Set([...DEFAULT_FILES, BOOT_ID_PATH, ...collect.files])] });
+}
+
+async function harvest(platform: Platform, instance: Instance, script: string, dir: string, signal: AbortSignal): Promise<void> {
   const result = await instance.exec({ command: ['sh', '-s'], stdin: script, timeoutMs: HARVEST_TIMEOUT_MS, signal });
   if (result.exitCode !== 0) {
     throw new HarnessError('PLATFORM_API', `harvest script failed in ${instance.name} (exit ${result.exitCode}): ${result.stderr.toString('utf8').slice(0, 500)}`);

@@ -1,3 +1,4 @@
+import { CLOUD_INIT_DISABLED, CLOUD_INIT_LOG } from '../../core/cloud-init-paths.js';
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -18,8 +19,6 @@ type CheckedRuleId = Exclude<(typeof RULES)[number], { readonly uncheckedBecause
 
 /** The bound the standard puts on exec.timeout and exec.abort: generous, so that only a driver that ignores them fails. */
 const PROMPT_MS = 20_000;
-/** Present at boot, it keeps cloud-init from running (cloud-init's systemd generator checks for it). */
-const CLOUD_INIT_DISABLED = '/etc/cloud/cloud-init.disabled';
 const KILLED_RUN_CHILD = fileURLToPath(new URL('./killed-run-child.js', import.meta.url));
 
 export const CHECKS: Readonly<Record<CheckedRuleId, Check>> = {
@@ -217,7 +216,7 @@ export const CHECKS: Readonly<Record<CheckedRuleId, Check>> = {
 
   'network-config.delivered': async (session) => {
     const { instance } = await session.dataInstance();
-    const path = '/var/log/cloud-init.log';
+    const path = CLOUD_INIT_LOG;
     const log = await instance.pull(path);
     check(log !== undefined, `${path} does not exist`);
     const applied = log.toString('utf8').split('\n').filter((line) => line.includes('Applying network configuration from ds'));

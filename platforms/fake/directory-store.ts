@@ -2,7 +2,7 @@ import { access, constants, mkdir, readdir, readFile, rm } from 'node:fs/promise
 import { join } from 'node:path';
 import { HarnessError } from '../../core/errors.js';
 import type { ImageInfo } from '../types.js';
-import { writeAtomically } from './atomic-write.js';
+import { writeAtomically } from '../../core/host/atomic-write.js';
 import { SerialQueue } from './serial-queue.js';
 import type { FakeStore, InstanceRecord } from './store.js';
 

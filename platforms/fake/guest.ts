@@ -4,7 +4,8 @@ import { BOOT_ID_PATH } from '../wait/index.js';
 import type { FakeBehaviour } from './behaviour.js';
 import { GuestFiles } from './guest-files.js';
 import { bootIdOf } from './ids.js';
-import { CLOUD_INIT_DISABLED, CLOUD_INIT_LOG, cloudInitLog, metaDataOf, nocloudSeed, SEED_DIR } from './seed.js';
+import { CLOUD_INIT_DISABLED, CLOUD_INIT_LOG } from '../../core/cloud-init-paths.js';
+import { cloudInitLog, metaDataOf, nocloudSeed, SEED_DIR } from './seed.js';
 
 export interface GuestSpec {
   readonly launch: LaunchSpec;

@@ -1,6 +1,6 @@
 import type { FakeGuest } from './guest.js';
 import { BOOT_ID_PATH } from '../wait/index.js';
-import { CLOUD_INIT_LOG } from './seed.js';
+import { CLOUD_INIT_LOG } from '../../core/cloud-init-paths.js';
 import { tarArchive, type TarEntry } from './tar-archive.js';
 
 /**

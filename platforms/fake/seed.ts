@@ -4,9 +4,6 @@ import { pythonRepr } from './python-repr.js';
 
 /** Where LXD's images and NoCloud-style platforms put the datasource's files. */
 export const SEED_DIR = '/var/lib/cloud/seed/nocloud-net';
-export const CLOUD_INIT_LOG = '/var/log/cloud-init.log';
-/** Present at boot, cloud-init does not run (its systemd generator leaves cloud-init.target out). */
-export const CLOUD_INIT_DISABLED = '/etc/cloud/cloud-init.disabled';
 
 /** One timestamp for every line: the fake's logs are the same on every run. */
 const STAMP = '2026-11-28 14:00:00,000';

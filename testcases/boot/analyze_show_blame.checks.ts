@@ -1,13 +1,7 @@
 import assert from 'node:assert/strict';
-import { describeCase, type HarvestedCell } from '../api.js';
+import { describeCase } from '../api.js';
 
 const STAGES = ['init-local', 'init-network', 'modules-config', 'modules-final'];
-
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
-  return output.stdout;
-}
 
 /** blame's "     00.12300s (stage/event)" lines, as [seconds, event]. */
 function blamed(text: string): Array<[number, string]> {
@@ -16,7 +10,7 @@ function blamed(text: string): Array<[number, string]> {
 
 describeCase('analyze_show_blame', (cell) => {
   it('show: the four stages start and finish, in boot order', () => {
-    const show = stdout(cell, 'show');
+    const show = cell.stdoutOf('show');
     // 25.1 prints a stage's heading again after its "restored from cache" event: count it once
     const started = [...show.matchAll(/^Starting stage: (\S+)$/gm)].map((match) => match[1]).filter((stage, at, all) => stage !== all[at - 1]);
     assert.deepEqual(started, STAGES, show);
@@ -25,7 +19,7 @@ describeCase('analyze_show_blame', (cell) => {
   });
 
   it('show: write_files ran in init-network, runcmd in modules-config, scripts-user in modules-final', () => {
-    const show = stdout(cell, 'show');
+    const show = cell.stdoutOf('show');
     const stageOf = (event: RegExp): string | undefined => {
       let stage: string | undefined;
       for (const line of show.split('\n')) {
@@ -40,13 +34,13 @@ describeCase('analyze_show_blame', (cell) => {
   });
 
   it('show and blame each count exactly one boot record', () => {
-    assert.match(stdout(cell, 'show'), /^1 boot records analyzed$/m);
-    assert.match(stdout(cell, 'blame'), /^1 boot records analyzed$/m);
+    assert.match(cell.stdoutOf('show'), /^1 boot records analyzed$/m);
+    assert.match(cell.stdoutOf('blame'), /^1 boot records analyzed$/m);
   });
 
   it('blame: every timed module, slowest first, scripts-user among them', () => {
-    const entries = blamed(stdout(cell, 'blame'));
-    assert.ok(entries.length >= 10, `blame timed only ${entries.length} events:\n${stdout(cell, 'blame')}`);
+    const entries = blamed(cell.stdoutOf('blame'));
+    assert.ok(entries.length >= 10, `blame timed only ${entries.length} events:\n${cell.stdoutOf('blame')}`);
     const seconds = entries.map(([time]) => time);
     assert.deepEqual(seconds, [...seconds].sort((a, b) => b - a), 'blame is not sorted slowest first');
     const events = entries.map(([, event]) => event);

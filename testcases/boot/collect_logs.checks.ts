@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
 import { describeCase, type HarvestedCell } from '../api.js';
 
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stdout}${output.stderr}`);
-  return output.stdout.trim();
-}
-
 /** The tarball's entries, below its single top folder. */
 function entries(cell: HarvestedCell): string[] {
-  return stdout(cell, 'listing')
+  return cell.stdoutOf('listing').trim()
     .split('\n')
     .map((entry) => entry.slice(entry.indexOf('/') + 1))
     .filter(Boolean);
@@ -23,7 +17,7 @@ describeCase('collect_logs', (cell) => {
   });
 
   it('puts everything under one cloud-init-logs-<date>/ folder', () => {
-    const tops = new Set(stdout(cell, 'listing').split('\n').map((entry) => entry.split('/')[0]));
+    const tops = new Set(cell.stdoutOf('listing').trim().split('\n').map((entry) => entry.split('/')[0]));
     assert.equal(tops.size, 1, [...tops].join(', '));
     assert.match([...tops][0] ?? '', /^cloud-init-logs-\d{4}-\d{2}-\d{2}$/);
   });
@@ -37,13 +31,13 @@ describeCase('collect_logs', (cell) => {
   });
 
   it('its cloud-init.log is this boot: one init-local run, with the final message', () => {
-    assert.equal(stdout(cell, 'log-boots'), '1');
-    assert.equal(stdout(cell, 'log-marker'), '1');
+    assert.equal(cell.stdoutOf('log-boots').trim(), '1');
+    assert.equal(cell.stdoutOf('log-marker').trim(), '1');
   });
 
   it('its version file names the cloud-init that ran', () => {
     const ran = cell.command('cloud-init-version').stdout.trim().split('\n').at(-1) ?? '';
-    assert.equal(stdout(cell, 'version-file'), ran);
+    assert.equal(cell.stdoutOf('version-file').trim(), ran);
   });
 
   it('user-data: included with a warning from 24.3 on, left out without --include-userdata before', () => {

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { describeCase, type HarvestedCell } from '../api.js';
-
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stdout}${output.stderr}`);
-  return output.stdout.trim();
-}
+import { describeCase } from '../api.js';
 
 describeCase('datasource_none_fallback', (cell) => {
   it('every stage of the re-run exits 0', () => {
-    assert.deepEqual(stdout(cell, 'rerun').split('\n'), ['init --local: 0', 'init: 0', 'modules --mode config: 0', 'modules --mode final: 0']);
+    assert.deepEqual(cell.stdoutOf('rerun').trim().split('\n'), ['init --local: 0', 'init: 0', 'modules --mode config: 0', 'modules --mode final: 0']);
   });
 
   it('the first boot used NoCloud, under another instance-id', () => {
-    assert.notEqual(stdout(cell, 'first-boot-instance-id'), 'iid-datasource-none');
+    assert.notEqual(cell.stdoutOf('first-boot-instance-id').trim(), 'iid-datasource-none');
     assert.match(cell.file('/var/lib/cloudproof-none.runs'), /^runcmd ran for (?!iid-datasource-none)\S+$/m);
   });
 
@@ -29,11 +23,11 @@ describeCase('datasource_none_fallback', (cell) => {
   });
 
   it('status, cloud-id and query agree: done, none, iid-datasource-none', () => {
-    const status = stdout(cell, 'status-after');
+    const status = cell.stdoutOf('status-after').trim();
     assert.match(status, /^status: done$/m, status);
     assert.match(status, /DataSourceNone/, status);
-    assert.equal(stdout(cell, 'cloud-id'), 'none');
-    assert.equal(stdout(cell, 'query-instance-id'), 'iid-datasource-none');
+    assert.equal(cell.stdoutOf('cloud-id').trim(), 'none');
+    assert.equal(cell.stdoutOf('query-instance-id').trim(), 'iid-datasource-none');
   });
 
   it("the NoCloud user-data was not applied again (None has no user-data)", () => {

@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
-import { describeCase, type HarvestedCell } from '../api.js';
-
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
-  return output.stdout.trim();
-}
+import { describeCase } from '../api.js';
 
 describeCase('hostname_prefer_fqdn', (cell) => {
   it('the fqdn is the system hostname', () => {
-    assert.equal(stdout(cell, 'hostname'), 'app01.cloudproof.example');
+    assert.equal(cell.stdoutOf('hostname').trim(), 'app01.cloudproof.example');
     assert.equal(cell.file('/etc/hostname'), 'app01.cloudproof.example\n');
-    assert.equal(stdout(cell, 'hostname-f'), 'app01.cloudproof.example');
+    assert.equal(cell.stdoutOf('hostname-f').trim(), 'app01.cloudproof.example');
   });
 
   it('/etc/hosts keeps the image lines and gains one 127.0.1.1 line, fqdn first', () => {
@@ -23,7 +17,7 @@ describeCase('hostname_prefer_fqdn', (cell) => {
   });
 
   it('both names resolve to 127.0.1.1', () => {
-    assert.match(stdout(cell, 'resolve-fqdn'), /^127\.0\.1\.1\s+app01\.cloudproof\.example\b/);
-    assert.match(stdout(cell, 'resolve-short'), /^127\.0\.1\.1\s+app01\.cloudproof\.example\s+app01$/);
+    assert.match(cell.stdoutOf('resolve-fqdn').trim(), /^127\.0\.1\.1\s+app01\.cloudproof\.example\b/);
+    assert.match(cell.stdoutOf('resolve-short').trim(), /^127\.0\.1\.1\s+app01\.cloudproof\.example\s+app01$/);
   });
 });

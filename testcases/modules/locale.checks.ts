@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { describeCase, type HarvestedCell } from '../api.js';
 
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
-  return output.stdout;
-}
-
 /**
  * When cloud-init's first stage started, in seconds since the epoch, from its log line
  * "Cloud-init v. X running 'init-local' at <date>. Up N seconds." (status.json's start is
@@ -31,17 +25,17 @@ describeCase('locale', (cell) => {
   });
 
   it('a login shell gets LANG=C.UTF-8 with a UTF-8 charmap', () => {
-    assert.equal(stdout(cell, 'login-lang').trim(), 'C.UTF-8');
-    assert.equal(stdout(cell, 'login-charmap').trim(), 'UTF-8');
+    assert.equal(cell.stdoutOf('login-lang').trim(), 'C.UTF-8');
+    assert.equal(cell.stdoutOf('login-charmap').trim(), 'UTF-8');
   });
 
   it("keeps the image's en_US.UTF-8 compiled", () => {
-    const locales = stdout(cell, 'locale-a').split('\n');
+    const locales = cell.stdoutOf('locale-a').split('\n');
     assert.ok(locales.includes('en_US.utf8'), `locale -a lists: ${locales.join(' ')}`);
   });
 
   it('did not run locale-gen for a locale that needs no generation', () => {
-    const archiveMtime = Number(stdout(cell, 'archive-mtime').trim());
+    const archiveMtime = Number(cell.stdoutOf('archive-mtime').trim());
     const bootStart = initLocalStart(cell);
     assert.ok(bootStart !== undefined && Number.isFinite(archiveMtime), `unreadable times: archive ${archiveMtime}, init-local start ${bootStart}`);
     assert.ok(

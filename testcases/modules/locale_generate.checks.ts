@@ -1,11 +1,5 @@
 import assert from 'node:assert/strict';
-import { describeCase, type HarvestedCell } from '../api.js';
-
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
-  return output.stdout.trim();
-}
+import { describeCase } from '../api.js';
 
 describeCase('locale_generate', (cell) => {
   it('/etc/default/locale sets LANG=de_DE.UTF-8', () => {
@@ -15,14 +9,14 @@ describeCase('locale_generate', (cell) => {
   });
 
   it('de_DE.utf8 is generated and en_US.utf8 kept', () => {
-    const locales = stdout(cell, 'locale-a').split('\n');
+    const locales = cell.stdoutOf('locale-a').trim().split('\n');
     assert.ok(locales.includes('de_DE.utf8'), `locale -a: ${locales.join(' ')}`);
     assert.ok(locales.includes('en_US.utf8'), `locale -a: ${locales.join(' ')}`);
   });
 
   it('the locale works: German names, UTF-8, no complaint from libc', () => {
-    assert.equal(stdout(cell, 'date-de'), 'März Freitag');
-    assert.equal(stdout(cell, 'charmap'), 'UTF-8');
+    assert.equal(cell.stdoutOf('date-de').trim(), 'März Freitag');
+    assert.equal(cell.stdoutOf('charmap').trim(), 'UTF-8');
     const env = cell.command('locale-env');
     assert.equal(env.stderr, '', `locale complained:\n${env.stderr}`);
   });

@@ -1,11 +1,5 @@
 import assert from 'node:assert/strict';
-import { describeCase, type HarvestedCell } from '../api.js';
-
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
-  return output.stdout.trim();
-}
+import { describeCase } from '../api.js';
 
 describeCase('mounts', (cell) => {
   it('adds exactly the two entries to fstab, tagged comment=cloudconfig', () => {
@@ -21,17 +15,17 @@ describeCase('mounts', (cell) => {
   });
 
   it('mounts the tmpfs with its size limit and mode', () => {
-    assert.match(stdout(cell, 'findmnt'), /^\/mnt\/cloudproof-tmp\s+tmpfs\s+/);
-    assert.equal(stdout(cell, 'tmp-size'), '8192');
-    assert.equal(stdout(cell, 'tmp-mode'), '1777');
+    assert.match(cell.stdoutOf('findmnt').trim(), /^\/mnt\/cloudproof-tmp\s+tmpfs\s+/);
+    assert.equal(cell.stdoutOf('tmp-size').trim(), '8192');
+    assert.equal(cell.stdoutOf('tmp-mode').trim(), '1777');
   });
 
   it('mounts the bind mount, showing the source folder', () => {
-    assert.equal(stdout(cell, 'bind'), '/mnt/cloudproof-bind');
+    assert.equal(cell.stdoutOf('bind').trim(), '/mnt/cloudproof-bind');
     assert.equal(cell.file('/mnt/cloudproof-bind/marker.txt'), 'seen through the bind mount\n');
   });
 
   it('makes no swap', () => {
-    assert.equal(stdout(cell, 'swap'), '');
+    assert.equal(cell.stdoutOf('swap').trim(), '');
   });
 });

@@ -1,19 +1,13 @@
 import assert from 'node:assert/strict';
-import { describeCase, type HarvestedCell } from '../api.js';
-
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
-  return output.stdout.trim();
-}
+import { describeCase } from '../api.js';
 
 describeCase('mounts_swap', (cell) => {
   it('creates a 16 MiB swap file, 0600 root:root', () => {
-    assert.equal(stdout(cell, 'swapfile'), '16777216 600 root:root');
+    assert.equal(cell.stdoutOf('swapfile').trim(), '16777216 600 root:root');
   });
 
   it('formats it as swap (SWAPSPACE2 signature)', () => {
-    assert.equal(stdout(cell, 'signature'), 'SWAPSPACE2');
+    assert.equal(cell.stdoutOf('signature').trim(), 'SWAPSPACE2');
   });
 
   it('adds it to fstab', () => {
@@ -22,7 +16,7 @@ describeCase('mounts_swap', (cell) => {
 
   it('the container refuses swapon (EPERM), which is why the warnings are expected', () => {
     assert.match(cell.log(), /swapon: \/run\/cloudproof-swap\.img: swapon failed: Operation not permitted/);
-    assert.equal(stdout(cell, 'swapon'), '', 'swap is active: this platform allows swap, drop the expected warnings');
+    assert.equal(cell.stdoutOf('swapon').trim(), '', 'swap is active: this platform allows swap, drop the expected warnings');
   });
 
   it('mounts still ran mount -a after the swapon failure', () => {

@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
-import { describeCase, type HarvestedCell } from '../api.js';
-
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
-  return output.stdout.trim();
-}
+import { describeCase } from '../api.js';
 
 describeCase('mounts_swap_module_error', (cell) => {
   it('creates a 16 MiB swap file, 0600 root:root, formatted as swap', () => {
-    assert.equal(stdout(cell, 'swapfile'), '16777216 600 root:root');
-    assert.equal(stdout(cell, 'signature'), 'SWAPSPACE2');
+    assert.equal(cell.stdoutOf('swapfile').trim(), '16777216 600 root:root');
+    assert.equal(cell.stdoutOf('signature').trim(), 'SWAPSPACE2');
   });
 
   it('adds it to fstab', () => {
@@ -19,7 +13,7 @@ describeCase('mounts_swap_module_error', (cell) => {
 
   it('the container refuses swapon (EPERM) and no swap is active', () => {
     assert.match(cell.log(), /swapon: \/run\/cloudproof-swap\.img: swapon failed: Operation not permitted/);
-    assert.equal(stdout(cell, 'swapon'), '', 'swap is active: this platform allows swap, this case does not apply');
+    assert.equal(cell.stdoutOf('swapon').trim(), '', 'swap is active: this platform allows swap, this case does not apply');
   });
 
   it('status is error, naming the mounts module and the swapon', () => {

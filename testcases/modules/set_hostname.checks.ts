@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
-import { describeCase, type HarvestedCell } from '../api.js';
+import { describeCase } from '../api.js';
 
 const HOSTNAME = 'web01';
 const FQDN = 'web01.cloudproof.example';
-
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
-  return output.stdout.trim();
-}
 
 /** The non-comment lines of /etc/hosts, split into address and names. */
 function hostsEntries(hosts: string): { address: string; names: string[] }[] {
@@ -24,7 +18,7 @@ function hostsEntries(hosts: string): { address: string; names: string[] }[] {
 
 describeCase('set_hostname', (cell) => {
   it('the running hostname is the short name from user-data, not the platform name', () => {
-    assert.equal(stdout(cell, 'hostname'), HOSTNAME);
+    assert.equal(cell.stdoutOf('hostname').trim(), HOSTNAME);
   });
 
   it('/etc/hostname holds the short name', () => {
@@ -32,7 +26,7 @@ describeCase('set_hostname', (cell) => {
   });
 
   it('hostname -f gives the fqdn', () => {
-    assert.equal(stdout(cell, 'hostname-f'), FQDN);
+    assert.equal(cell.stdoutOf('hostname-f').trim(), FQDN);
   });
 
   it('manage_etc_hosts maps 127.0.1.1 to the fqdn, then the short name', () => {
@@ -45,7 +39,7 @@ describeCase('set_hostname', (cell) => {
   });
 
   it('both names resolve through NSS', () => {
-    assert.match(stdout(cell, 'resolve-fqdn'), new RegExp(`^127\\.0\\.1\\.1\\s+${FQDN.replace(/\./g, '\\.')}\\b`));
-    assert.match(stdout(cell, 'resolve-short'), /^127\.0\.1\.1\s/);
+    assert.match(cell.stdoutOf('resolve-fqdn').trim(), new RegExp(`^127\\.0\\.1\\.1\\s+${FQDN.replace(/\./g, '\\.')}\\b`));
+    assert.match(cell.stdoutOf('resolve-short').trim(), /^127\.0\.1\.1\s/);
   });
 });

@@ -1,11 +1,5 @@
 import assert from 'node:assert/strict';
-import { describeCase, type HarvestedCell } from '../api.js';
-
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
-  return output.stdout.trim();
-}
+import { describeCase } from '../api.js';
 
 describeCase('ssh_genkeytypes', (cell) => {
   it('bootcmd planted an ecdsa and an ed25519 host key before the ssh module ran', () => {
@@ -20,11 +14,11 @@ describeCase('ssh_genkeytypes', (cell) => {
   it('replaced the planted ed25519 key with a new one (ssh_deletekeys)', () => {
     const planted = cell.file('/run/cloudproof/planted-ed25519').trim();
     assert.match(planted, /^SHA256:/, `no planted fingerprint: ${planted}`);
-    assert.notEqual(stdout(cell, 'ed25519-fingerprint'), planted, 'the ed25519 host key is still the one bootcmd planted: ssh_deletekeys did not delete it');
+    assert.notEqual(cell.stdoutOf('ed25519-fingerprint').trim(), planted, 'the ed25519 host key is still the one bootcmd planted: ssh_deletekeys did not delete it');
   });
 
   it('leaves exactly the ed25519 and rsa host keys (the planted ecdsa one is gone), with the right modes', () => {
-    assert.deepEqual(stdout(cell, 'host-keys').split('\n').sort(), [
+    assert.deepEqual(cell.stdoutOf('host-keys').trim().split('\n').sort(), [
       'ssh_host_ed25519_key 600 root:root',
       'ssh_host_ed25519_key.pub 644 root:root',
       'ssh_host_rsa_key 600 root:root',
@@ -33,7 +27,7 @@ describeCase('ssh_genkeytypes', (cell) => {
   });
 
   it('each public key belongs to its private key', () => {
-    const lines = stdout(cell, 'pairs').split('\n');
+    const lines = cell.stdoutOf('pairs').trim().split('\n');
     assert.equal(lines.length, 2, lines.join('\n'));
     for (const line of lines) {
       // "<type> <derived public key> | <stored public key>"
@@ -44,10 +38,10 @@ describeCase('ssh_genkeytypes', (cell) => {
   });
 
   it('generated a real rsa key (3072 bits, ssh-keygen default)', () => {
-    assert.match(stdout(cell, 'rsa-bits'), /^3072 SHA256:/);
+    assert.match(cell.stdoutOf('rsa-bits').trim(), /^3072 SHA256:/);
   });
 
   it('sshd serves exactly these two types', () => {
-    assert.deepEqual(stdout(cell, 'keyscan').split('\n'), ['ssh-ed25519', 'ssh-rsa']);
+    assert.deepEqual(cell.stdoutOf('keyscan').trim().split('\n'), ['ssh-ed25519', 'ssh-rsa']);
   });
 });

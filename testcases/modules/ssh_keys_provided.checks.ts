@@ -5,12 +5,6 @@ const PUBLIC = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFYSZnVv7EyiyeXBNO9LJLdhlzTy
 const FINGERPRINT = 'SHA256:1QHGsPaBxXUdLHESpE2XetA7l04AdxJlTFsblOagTfw';
 const USER_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIM+0hTQW58nsrLxnp6483QyFvEalM1bMK+K7wK4vU/Zy cloudproof-test@example.invalid';
 
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
-  return output.stdout.trim();
-}
-
 /** The private key as the case's cloud-config gives it. */
 function givenPrivateKey(cell: HarvestedCell): string {
   const match = /ed25519_private: \|\n((?: {4}.*\n)+)/.exec(cell.userData());
@@ -20,7 +14,7 @@ function givenPrivateKey(cell: HarvestedCell): string {
 
 describeCase('ssh_keys_provided', (cell) => {
   it('the given pair is the only host key; the private half is 0600 root:root', () => {
-    const keys = stdout(cell, 'host-keys').split('\n').sort();
+    const keys = cell.stdoutOf('host-keys').trim().split('\n').sort();
     assert.deepEqual(keys.map((line) => line.split(' ')[0]), ['ssh_host_ed25519_key', 'ssh_host_ed25519_key.pub'], keys.join('\n'));
     assert.ok(keys.includes('ssh_host_ed25519_key 600 root:root'), keys.join('\n'));
   });
@@ -31,11 +25,11 @@ describeCase('ssh_keys_provided', (cell) => {
   });
 
   it('the stored private key has the fingerprint it was made with', () => {
-    assert.match(stdout(cell, 'fingerprint'), new RegExp(`^256 ${FINGERPRINT} `));
+    assert.match(cell.stdoutOf('fingerprint').trim(), new RegExp(`^256 ${FINGERPRINT} `));
   });
 
   it('sshd serves the given key', () => {
-    assert.equal(stdout(cell, 'keyscan'), PUBLIC);
+    assert.equal(cell.stdoutOf('keyscan').trim(), PUBLIC);
   });
 
   it('disable_root: false gives root the bare key', () => {

@@ -1,18 +1,12 @@
 import assert from 'node:assert/strict';
-import { describeCase, type HarvestedCell } from '../api.js';
+import { describeCase } from '../api.js';
 
 const ZONE = 'Europe/Berlin';
-
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
-  return output.stdout.trim();
-}
 
 describeCase('timezone', (cell) => {
   it('the image has the zone file (tzdata)', () => {
     assert.equal(
-      stdout(cell, 'zoneinfo'),
+      cell.stdoutOf('zoneinfo').trim(),
       'present',
       `/usr/share/zoneinfo/${ZONE} does not exist: the image lacks tzdata, and cloud-init's timezone module fails without it (add tzdata to the image)`,
     );
@@ -29,12 +23,12 @@ describeCase('timezone', (cell) => {
   });
 
   it('systemd sees the zone', () => {
-    assert.equal(stdout(cell, 'timedatectl'), ZONE);
+    assert.equal(cell.stdoutOf('timedatectl').trim(), ZONE);
   });
 
   it('date uses it: CET (+0100) in winter, CEST (+0200) in summer', () => {
     // 12:00 UTC on both dates.
-    assert.equal(stdout(cell, 'date-winter'), 'CET +0100 13:00');
-    assert.equal(stdout(cell, 'date-summer'), 'CEST +0200 14:00');
+    assert.equal(cell.stdoutOf('date-winter').trim(), 'CET +0100 13:00');
+    assert.equal(cell.stdoutOf('date-summer').trim(), 'CEST +0200 14:00');
   });
 });

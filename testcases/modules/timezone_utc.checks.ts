@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict';
-import { describeCase, type HarvestedCell } from '../api.js';
-
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
-  return output.stdout.trim();
-}
+import { describeCase } from '../api.js';
 
 describeCase('timezone_utc', (cell) => {
   it('the image has the zone file (tzdata)', () => {
-    assert.equal(stdout(cell, 'zoneinfo'), 'present', '/usr/share/zoneinfo/UTC is missing: the image lacks tzdata');
+    assert.equal(cell.stdoutOf('zoneinfo').trim(), 'present', '/usr/share/zoneinfo/UTC is missing: the image lacks tzdata');
   });
 
   it('the machine was in another zone before the module ran (bootcmd set Asia/Tokyo)', () => {
@@ -21,10 +15,10 @@ describeCase('timezone_utc', (cell) => {
   });
 
   it('/etc/localtime links to the UTC zone file', () => {
-    assert.equal(stdout(cell, 'localtime-link'), '/usr/share/zoneinfo/UTC');
+    assert.equal(cell.stdoutOf('localtime-link').trim(), '/usr/share/zoneinfo/UTC');
   });
 
   it('date reports UTC +0000 (no summer time)', () => {
-    assert.equal(stdout(cell, 'date'), 'UTC +0000 12:00');
+    assert.equal(cell.stdoutOf('date').trim(), 'UTC +0000 12:00');
   });
 });

@@ -1,11 +1,5 @@
 import assert from 'node:assert/strict';
-import { describeCase, type HarvestedCell } from '../api.js';
-
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
-  return output.stdout.trim();
-}
+import { describeCase } from '../api.js';
 
 /** Days since 1970-01-01 of a calendar date, as /etc/shadow counts. */
 function epochDays(date: string): number {
@@ -14,30 +8,30 @@ function epochDays(date: string): number {
 
 describeCase('users_accounts', (cell) => {
   it('eve: home outside /home, dash as shell, cloudproof-staff as primary group', () => {
-    const passwd = stdout(cell, 'passwd').split('\n').find((line) => line.startsWith('eve:')) ?? '';
+    const passwd = cell.stdoutOf('passwd').trim().split('\n').find((line) => line.startsWith('eve:')) ?? '';
     const [, , , gid, , home, shell] = passwd.split(':');
     assert.equal(home, '/srv/home/eve', passwd);
     assert.equal(shell, '/bin/dash', passwd);
-    const staff = stdout(cell, 'group-staff');
+    const staff = cell.stdoutOf('group-staff').trim();
     assert.equal(staff.split(':')[2], gid, `eve's gid ${gid} is not cloudproof-staff's: ${staff}`);
-    const id = stdout(cell, 'id-eve');
+    const id = cell.stdoutOf('id-eve').trim();
     assert.match(id, /gid=\d+\(cloudproof-staff\) groups=.*\(users\)/, id);
   });
 
   it("eve's home exists, is hers, and got /etc/skel", () => {
-    assert.match(stdout(cell, 'home'), /^\/srv\/home\/eve 7[0-5]{2} eve:cloudproof-staff$/m);
-    assert.ok(stdout(cell, 'skel').split('\n').includes('.bashrc'), 'no .bashrc copied from /etc/skel');
+    assert.match(cell.stdoutOf('home').trim(), /^\/srv\/home\/eve 7[0-5]{2} eve:cloudproof-staff$/m);
+    assert.ok(cell.stdoutOf('skel').trim().split('\n').includes('.bashrc'), 'no .bashrc copied from /etc/skel');
   });
 
   it('expiredate and inactive land in /etc/shadow', () => {
-    const fields = stdout(cell, 'shadow-eve').split(':');
+    const fields = cell.stdoutOf('shadow-eve').trim().split(':');
     assert.equal(fields[6], '10', `inactive field: ${fields.join(':')}`);
     assert.equal(Number(fields[7]), epochDays('2099-12-31'), `expire field: ${fields.join(':')}`);
   });
 
   it('frank: no group of his own, the users group as primary, and no home', () => {
-    assert.equal(stdout(cell, 'group-frank'), 'absent');
-    assert.match(stdout(cell, 'id-frank'), /^uid=\d+\(frank\) gid=100\(users\) groups=100\(users\)$/);
-    assert.match(stdout(cell, 'home'), /^\/home\/frank absent$/m);
+    assert.equal(cell.stdoutOf('group-frank').trim(), 'absent');
+    assert.match(cell.stdoutOf('id-frank').trim(), /^uid=\d+\(frank\) gid=100\(users\) groups=100\(users\)$/);
+    assert.match(cell.stdoutOf('home').trim(), /^\/home\/frank absent$/m);
   });
 });

@@ -1,22 +1,16 @@
 import assert from 'node:assert/strict';
-import { describeCase, type HarvestedCell } from '../api.js';
+import { describeCase } from '../api.js';
 
 const KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIM+0hTQW58nsrLxnp6483QyFvEalM1bMK+K7wK4vU/Zy cloudproof-test@example.invalid';
 
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
-  return output.stdout.trim();
-}
-
 describeCase('users_default_override', (cell) => {
   it('creates cloudy with the gecos from user-data and the distro default shell', () => {
-    const [name, , , , gecos, home, shell] = stdout(cell, 'passwd-cloudy').split(':');
+    const [name, , , , gecos, home, shell] = cell.stdoutOf('passwd-cloudy').trim().split(':');
     assert.deepEqual([name, gecos, home, shell], ['cloudy', 'Cloudy Default', '/home/cloudy', '/bin/bash']);
   });
 
   it("gives cloudy the distro default user's groups", () => {
-    const id = stdout(cell, 'id-cloudy');
+    const id = cell.stdoutOf('id-cloudy').trim();
     for (const group of ['adm', 'sudo', 'cdrom', 'dip', 'plugdev']) {
       assert.match(id, new RegExp(`\\(${group}\\)`), `cloudy is not in ${group}: ${id}`);
     }
@@ -29,11 +23,11 @@ describeCase('users_default_override', (cell) => {
   });
 
   it('locks cloudy\'s password, as the distro default user is', () => {
-    assert.match(stdout(cell, 'shadow-cloudy'), /^cloudy:!/);
+    assert.match(cell.stdoutOf('shadow-cloudy').trim(), /^cloudy:!/);
   });
 
   it("creates no account of the image's default name", () => {
-    assert.equal(stdout(cell, 'image-default-user'), 'absent', `${cell.fact('default_user')} exists`);
+    assert.equal(cell.stdoutOf('image-default-user').trim(), 'absent', `${cell.fact('default_user')} exists`);
   });
 
   it("puts the top-level key in cloudy's authorized_keys, and root's stanza names cloudy", () => {

@@ -1,11 +1,5 @@
 import assert from 'node:assert/strict';
-import { describeCase, type HarvestedCell } from '../api.js';
-
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
-  return output.stdout.trim();
-}
+import { describeCase } from '../api.js';
 
 /** The members field of a `getent group` line. */
 function members(groupLine: string): string[] {
@@ -21,47 +15,47 @@ function groupNames(idLine: string): string[] {
 
 describeCase('users_groups', (cell) => {
   it('creates alice with the given uid, gecos, home and shell', () => {
-    assert.equal(stdout(cell, 'passwd-alice'), 'alice:x:2001:2001:Alice Example:/home/alice:/bin/sh');
+    assert.equal(cell.stdoutOf('passwd-alice').trim(), 'alice:x:2001:2001:Alice Example:/home/alice:/bin/sh');
   });
 
   it('puts alice in her own group plus the listed groups', () => {
-    const id = stdout(cell, 'id-alice');
+    const id = cell.stdoutOf('id-alice').trim();
     assert.match(id, /^uid=2001\(alice\) gid=2001\(alice\) /, `id alice: ${id}`);
     assert.deepEqual(groupNames(id), ['adm', 'alice', 'cloudproof-ops'], `id alice: ${id}`);
   });
 
   it("locks alice's password (lock_passwd: true)", () => {
-    const shadow = stdout(cell, 'shadow-alice');
+    const shadow = cell.stdoutOf('shadow-alice').trim();
     assert.match(shadow, /^alice:!/, `alice's shadow password field is not locked: ${shadow}`);
   });
 
   it('creates cloudproof-ops with its listed members, plus alice who asked for it', () => {
-    const group = stdout(cell, 'group-ops');
+    const group = cell.stdoutOf('group-ops').trim();
     assert.deepEqual(members(group), ['alice', 'daemon', 'root'], `getent group cloudproof-ops: ${group}`);
   });
 
   it('adds the system user svc-bob to cloudproof-empty (groups as a string)', () => {
-    const group = stdout(cell, 'group-empty');
+    const group = cell.stdoutOf('group-empty').trim();
     assert.deepEqual(members(group), ['svc-bob'], `getent group cloudproof-empty: ${group}`);
   });
 
   it('creates svc-bob as a system user with no home directory', () => {
-    const passwd = stdout(cell, 'passwd-bob');
+    const passwd = cell.stdoutOf('passwd-bob').trim();
     const [name, , uid, , , , shell] = passwd.split(':');
     assert.equal(name, 'svc-bob');
     assert.ok(Number(uid) < 1000, `svc-bob has uid ${uid}, not a system uid (< 1000): ${passwd}`);
     assert.equal(shell, '/usr/sbin/nologin', `svc-bob's shell: ${passwd}`);
-    assert.equal(stdout(cell, 'home-bob'), 'absent', 'no_create_home: true, yet /home/svc-bob exists');
+    assert.equal(cell.stdoutOf('home-bob').trim(), 'absent', 'no_create_home: true, yet /home/svc-bob exists');
   });
 
   it('keeps the default user, in the sudo group', () => {
-    const id = stdout(cell, 'id-default');
+    const id = cell.stdoutOf('id-default').trim();
     assert.match(id, new RegExp(`^uid=\\d+\\(${cell.fact('default_user')}\\) `), `id ${cell.fact('default_user')}: ${id}`);
     assert.ok(groupNames(id).includes('sudo'), `id ${cell.fact('default_user')}: ${id}`);
   });
 
   it('writes the sudo rules of alice and the default user to /etc/sudoers.d', () => {
-    const rules = stdout(cell, 'sudoers');
+    const rules = cell.stdoutOf('sudoers').trim();
     const lines = rules.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
     assert.deepEqual(lines.sort(), ['alice ALL=(ALL) NOPASSWD: /usr/bin/id', `${cell.fact('default_user')} ALL=(ALL) NOPASSWD:ALL`].sort(), `${cell.fact('default_user_sudoers')}:\n${rules}`);
     const visudo = cell.command('visudo');

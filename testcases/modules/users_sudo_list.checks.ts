@@ -1,11 +1,5 @@
 import assert from 'node:assert/strict';
-import { describeCase, type HarvestedCell } from '../api.js';
-
-function stdout(cell: HarvestedCell, name: string): string {
-  const output = cell.command(name);
-  assert.equal(output.exitCode, 0, `"${name}" failed (exit ${output.exitCode}): ${output.stderr.trim()}`);
-  return output.stdout.trim();
-}
+import { describeCase } from '../api.js';
 
 describeCase('users_sudo_list', (cell) => {
   it('writes both rules for eve, and sudo accepts the file', () => {
@@ -16,8 +10,8 @@ describeCase('users_sudo_list', (cell) => {
   });
 
   it('sudo enforces both rules and refuses what neither allows', () => {
-    assert.equal(stdout(cell, 'sudo-id'), 'root');
-    assert.equal(stdout(cell, 'sudo-whoami-nobody'), 'nobody');
+    assert.equal(cell.stdoutOf('sudo-id').trim(), 'root');
+    assert.equal(cell.stdoutOf('sudo-whoami-nobody').trim(), 'nobody');
     const refused = cell.command('sudo-whoami-root');
     assert.notEqual(refused.exitCode, 0, 'eve ran whoami as root, which no rule allows');
   });
