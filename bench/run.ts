@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { collectorNames, collectorScript, DEFAULT_COLLECTORS, DEFAULT_FILES } from '../collectors/index.js';
-import { shellQuote } from '../harness/harvest/bundle.js';
+import { shellQuote } from '../core/host/shell-quote.js';
 import { DEFAULT_TESTCASES_DIR } from '../testcases/location.js';
 import { loadCases } from '../testcases/loader.js';
 import type { TestCase } from '../testcases/case.js';

@@ -5,7 +5,7 @@ import type { ImageFormat, ImageInfo, Platform, RootfsArtifact } from '../platfo
 import { buildDebianRootfs, type BuildRootfsOptions, type RootfsBuild } from './debian/build-rootfs.js';
 import { debianRecipe } from './debian/recipe.js';
 import { forgetImageFacts, imageSchemaPath, makeWorkDir, removeWorkDir, saveImageFacts } from './image-cache.js';
-import { recipeHash, type ImageRecipe } from './recipe.js';
+import { recipeHash, withPackages, type ImageRecipe } from './recipe.js';
 
 /**
  * Makes sure the platform has an image for a distro release that matches today's recipe
@@ -52,7 +52,7 @@ export async function buildImage(platform: Platform, options: BuildImageOptions)
   if (distro === undefined) {
     throw new UsageError(`unknown distro "${options.distro}"`, `known distros: ${Object.keys(DISTROS).join(', ')}`);
   }
-  const recipe = distro.recipe(options.release);
+  const recipe = withPackages(distro.recipe(options.release), platform.guestPackages ?? []);
   const alias = builtImageAlias(`${options.distro}/${options.release}`);
   const hash = recipeHash(recipe);
   const format = platform.imageFormat;

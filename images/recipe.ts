@@ -41,3 +41,9 @@ export function canonicalJson(value: unknown): string {
     return Object.fromEntries(entries);
   });
 }
+
+/** The recipe with `extra` packages too (each once, in order); the same recipe when there are none. */
+export function withPackages(recipe: ImageRecipe, extra: readonly string[]): ImageRecipe {
+  const added = extra.filter((name) => !recipe.packages.includes(name));
+  return added.length === 0 ? recipe : { ...recipe, packages: [...recipe.packages, ...added] };
+}

@@ -8,6 +8,7 @@ import type { PlatformDriver } from './types.js';
 const BUILT_IN: Readonly<Record<string, () => Promise<{ default: unknown }>>> = {
   fake: () => import('./fake/index.js'),
   lxd: () => import('./lxd/index.js'),
+  qemu: () => import('./qemu/index.js'),
 };
 
 export function platformNames(): string[] {

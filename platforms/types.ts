@@ -221,6 +221,12 @@ export interface Platform {
   readonly readiness: WaitStrategy;
   /** With 'image-import': what an image packed here today carries; absent when packing has no variants. */
   readonly imageFormat?: ImageFormat;
+  /**
+   * With 'image-import': packages its guests need in the root filesystem beyond the
+   * distro's recipe (a VM's kernel, initramfs and guest agent); they become part of the
+   * recipe, and so of its hash. Absent: the recipe as it is (a container shares the host's kernel).
+   */
+  readonly guestPackages?: readonly string[];
   /** Checks the platform answers; throws a HarnessError saying what to fix when not. */
   connect(): Promise<void>;
   describe(): Promise<PlatformDescription>;

@@ -330,7 +330,7 @@ describe('harness conformance and harness platforms', function () {
     assert.deepEqual(stale.cells.ssh, { state: 'not-declared' });
     const fake = matrix.platforms.find((row) => row.name === 'fake');
     assert.deepEqual(fake?.cells.reboot, { state: 'unchecked' }, 'the fake itself has no result in this cache');
-    assert.deepEqual(matrix.platforms.map((row) => row.name).sort(), ['fake', 'fake-stale-restart', 'lxd']);
+    assert.deepEqual(matrix.platforms.map((row) => row.name).sort(), ['fake', 'fake-stale-restart', 'lxd', 'qemu']);
     assert.ok(matrix.platforms.every((row) => row.cells.ssh?.state !== 'yes'));
 
     const table = await harness('platforms', '--platform-module', STALE_RESTART);

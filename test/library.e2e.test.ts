@@ -4,25 +4,17 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { sha256File } from '../harness/build-under-test/deb-artifact.js';
 import { PROPERTY } from '../harness/build-under-test/prepare-recipe.js';
 import { LABEL_RUN } from '../core/run-id.js';
-import type { ManifestCell, RunManifest } from '../results-schema/run-manifest.js';
+import type { ManifestCell } from '../results-schema/run-manifest.js';
+import { describeCell, harnessRun, type CliRun } from './cli-run.js';
 import { makeMarkerDeb, type MarkerDeb } from './build-marker-deb.js';
 import { lxdForTests } from './lxd-for-tests.js';
 
 const ROOT = join(import.meta.dirname, '..');
-const HARNESS = join(ROOT, 'harness', 'bin.js');
 const LIBRARY = join(ROOT, 'testcases');
 const RELEASES = ['bookworm', 'trixie'] as const;
-
-/** One line per cell for an assertion message: what it ended in, and why. */
-function describeCell(cell: ManifestCell | undefined): string {
-  if (cell === undefined) return 'not in the run';
-  const why = [cell.errorCode, cell.reason, ...cell.failures.map((failure) => `${failure.test}: ${failure.message.split('\n')[0] ?? ''}`)].filter((part) => part !== undefined && part !== '');
-  return `${cell.verdict ?? cell.state}${why.length === 0 ? '' : ` (${why.join('; ')})`}`;
-}
 
 /**
  * The proof that a build under test changes nothing but the package: the whole case
@@ -40,29 +32,12 @@ describe('the case library, as the image is and with an identical build under te
   let marker: MarkerDeb;
   let markerSha: string;
 
-  interface LibraryRun {
-    readonly manifest: RunManifest;
-    readonly runDir: string;
-    readonly stdout: string;
-    readonly exitCode: number | undefined;
-  }
-  let baseline: LibraryRun;
+  let baseline: CliRun;
 
-  const libraryRun = async (releases: readonly string[], extra: readonly string[]): Promise<LibraryRun> => {
-    const results = await mkdtemp(join(work, 'results-'));
-    const run = await execa('node', [HARNESS, 'run', '--platform', 'lxd', ...releases.flatMap((release) => ['--release', release]), '--testcases', LIBRARY, '--concurrency', '3', '--results', results, ...extra], {
-      reject: false,
-      env: { CI: 'true' },
-      all: true,
-    });
-    process.stdout.write(`${run.all}\n`);
-    const [runId] = await readdir(results);
-    assert.ok(runId, `the run wrote no results folder (exit ${run.exitCode})`);
-    const runDir = join(results, runId);
-    const manifest = JSON.parse(await readFile(join(runDir, 'run.json'), 'utf8')) as RunManifest;
-    assert.equal(manifest.state, 'finished', `the run did not finish (exit ${run.exitCode})`);
-    assert.deepEqual(await platform.listByLabel({ [LABEL_RUN]: runId }), [], 'instances of the run are left');
-    return { manifest, runDir, stdout: run.stdout, exitCode: run.exitCode };
+  const libraryRun = async (releases: readonly string[], extra: readonly string[]): Promise<CliRun> => {
+    const run = await harnessRun(['--platform', 'lxd', ...releases.flatMap((release) => ['--release', release]), '--testcases', LIBRARY, '--concurrency', '3', ...extra], await mkdtemp(join(work, 'results-')));
+    assert.deepEqual(await platform.listByLabel({ [LABEL_RUN]: run.runId }), [], 'instances of the run are left');
+    return run;
   };
 
   before(async () => {

@@ -1,3 +1,5 @@
+import { shellQuote } from '../../core/host/shell-quote.js';
+
 /**
  * One shell script that runs every collector of a case inside the instance and prints a
  * tar stream of the results: a single exec per harvest instead of one per collector,
@@ -36,9 +38,6 @@ export function harvestScript(spec: BundleSpec): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 function parentOf(path: string): string {
   const parent = path.replace(/\/[^/]*$/, '');

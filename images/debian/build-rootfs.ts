@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HarnessError } from '../../core/errors.js';
 import type { ImageRecipe } from '../recipe.js';
-import { runTool } from '../run-tool.js';
+import { runTool } from '../../core/host/run-tool.js';
 
 /**
  * Builds a Debian tree from a recipe with mmdebstrap, then reads back what went into it:

@@ -3,7 +3,7 @@
  * tests (`runConformance({ driver, ... })`) to prove the driver against the standard.
  */
 export { runConformance, type ConformanceInput } from './suite.js';
-export { RULES, rulesOf, isRuleId, type RuleId, type RuleInfo } from './rules.js';
+export { expectedOutcomes, isRuleId, outcomesOf, RULES, rulesOf, type RuleId, type RuleInfo } from './rules.js';
 export {
   conformanceDir,
   newestPerDriver,

@@ -61,3 +61,22 @@ export function isRuleId(id: string): id is RuleId {
 export function rulesOf(column: KnownCapability | 'required'): readonly RuleInfo[] {
   return (RULES as readonly RuleInfo[]).filter((rule) => (column === 'required' ? rule.capability === undefined : rule.capability === column));
 }
+
+/**
+ * What each rule's outcome is for a driver that meets the standard with these capabilities:
+ * passed, or not-declared, or unchecked where the suite cannot check it yet. A driver's own
+ * test compares a run's outcomes with it.
+ */
+export function expectedOutcomes(capabilities: readonly string[]): Record<string, 'passed' | 'not-declared' | 'unchecked'> {
+  return Object.fromEntries(
+    (RULES as readonly RuleInfo[]).map((rule) => [
+      rule.id,
+      rule.capability !== undefined && !capabilities.includes(rule.capability) ? 'not-declared' : rule.uncheckedBecause !== undefined ? 'unchecked' : 'passed',
+    ]),
+  );
+}
+
+/** A run's outcomes in the same shape, a failure with its detail so that a test's diff says why. */
+export function outcomesOf(rules: readonly { readonly id: string; readonly outcome: string; readonly detail?: string }[]): Record<string, string> {
+  return Object.fromEntries(rules.map((rule) => [rule.id, rule.outcome === 'failed' ? `failed: ${rule.detail}` : rule.outcome]));
+}

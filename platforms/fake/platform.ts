@@ -23,7 +23,7 @@ import type { FakeFlaws } from './flaws.js';
 import { FakeGuest } from './guest.js';
 import type { GuestFiles } from './guest-files.js';
 import { fingerprintOf } from './ids.js';
-import { addImage, findImage, listed } from './image-list.js';
+import { addImage, findImage, listed } from '../image-list.js';
 import { importedImage } from './import-rootfs.js';
 import { FakeInstance, type ExecHook, type InstanceHost } from './instance.js';
 import { MemoryStore } from './memory-store.js';

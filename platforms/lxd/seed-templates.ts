@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
+import { launchMetaDataExtras } from '../meta-data.js';
 import type { LaunchSpec } from '../types.js';
 
 /**
@@ -82,9 +83,6 @@ function sorted<T>(record: Readonly<Record<string, T>>): [string, T][] {
   return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-/** The platform's own meta-data keys: a launch's keys of these names are dropped, not served. */
-const PLATFORM_META_DATA_KEYS: ReadonlySet<string> = new Set(['instance-id', 'local-hostname']);
-
 /**
  * The instance config that makes the templates serve this launch's seed. A part the launch
  * leaves out gets no key, and its template renders an empty file, which NoCloud reads as
@@ -94,7 +92,7 @@ export function seedConfig(spec: Pick<LaunchSpec, 'userData' | 'vendorData' | 'm
   const config: Record<string, string> = { [SEED_CONFIG.userData]: spec.userData };
   if (spec.vendorData !== undefined) config[SEED_CONFIG.vendorData] = spec.vendorData;
   if (spec.networkConfig !== undefined) config[SEED_CONFIG.networkConfig] = spec.networkConfig;
-  const extras = Object.entries(spec.metaData ?? {}).filter(([key]) => !PLATFORM_META_DATA_KEYS.has(key));
-  if (extras.length > 0) config[SEED_CONFIG.metaData] = stringify(Object.fromEntries(extras));
+  const extras = launchMetaDataExtras(spec);
+  if (Object.keys(extras).length > 0) config[SEED_CONFIG.metaData] = stringify(extras);
   return config;
 }

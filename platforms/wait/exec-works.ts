@@ -7,6 +7,10 @@ export interface ExecWorksOptions {
   readonly pollMs?: number;
   /** One try's own limit, so that a hung transport does not eat the whole timeout. */
   readonly tryTimeoutMs?: number;
+  /** Why the instance can no longer get ready (its VM process exited), checked before each try; undefined while it can. */
+  readonly whyNever?: (instance: Instance) => Promise<string | undefined>;
+  /** What the platform can tell about a guest that did not get ready (its console's last lines), for the error. */
+  readonly explain?: (instance: Instance) => Promise<string>;
 }
 
 /**
@@ -17,6 +21,7 @@ export interface ExecWorksOptions {
 export function execWorks(options: ExecWorksOptions = {}): WaitStrategy {
   const pollMs = options.pollMs ?? 1000;
   const tryTimeoutMs = options.tryTimeoutMs ?? 15_000;
+  const explained = async (instance: Instance): Promise<string> => (options.explain === undefined ? '' : `; ${await options.explain(instance)}`);
   return {
     description: 'exec of `true` succeeds',
     async waitUntilReady(instance: Instance, wait: WaitOptions): Promise<void> {
@@ -24,6 +29,10 @@ export function execWorks(options: ExecWorksOptions = {}): WaitStrategy {
       let lastProblem = 'no try finished';
       for (;;) {
         if (wait.signal?.aborted) throw new AbortedError(`waiting for ${instance.name}`);
+        const never = await options.whyNever?.(instance);
+        if (never !== undefined) {
+          throw new HarnessError('BOOT_TIMEOUT', `${instance.name} will not get ready: ${never}${await explained(instance)}`, { hint: 'the image may not boot: read its console log' });
+        }
         const left = deadline - Date.now();
         if (left <= 0) break;
         try {
@@ -36,7 +45,7 @@ export function execWorks(options: ExecWorksOptions = {}): WaitStrategy {
         }
         await sleep(Math.min(pollMs, Math.max(0, deadline - Date.now())), undefined, wait.signal ? { signal: wait.signal } : {}).catch(() => undefined);
       }
-      throw new HarnessError('BOOT_TIMEOUT', `${instance.name} could not be reached within ${Math.round(wait.timeoutMs / 1000)} s (last try: ${lastProblem})`, {
+      throw new HarnessError('BOOT_TIMEOUT', `${instance.name} could not be reached within ${Math.round(wait.timeoutMs / 1000)} s (last try: ${lastProblem})${await explained(instance)}`, {
         hint: "raise the case's `timeout:`, or look at the instance's console log",
       });
     },

@@ -1,13 +1,14 @@
-import type { ImageInfo } from '../types.js';
+import type { ImageInfo } from './types.js';
 
 /**
- * The fake's image list rules, which are LXD's: an alias names one image, so an image
+ * The image list rules of every driver that keeps its own list (the fake, qemu), which
+ * are LXD's, so that a ref means the same on each: an alias names one image, so an image
  * that takes an alias takes it from any other; an image made again with the same
  * fingerprint gains the new aliases and properties.
  */
-export function addImage(images: readonly ImageInfo[], image: ImageInfo): { readonly images: readonly ImageInfo[]; readonly result: ImageInfo } {
+export function addImage<T extends ImageInfo>(images: readonly T[], image: T): { readonly images: readonly T[]; readonly result: T } {
   const before = images.find((other) => other.fingerprint === image.fingerprint);
-  const merged: ImageInfo = before === undefined
+  const merged: T = before === undefined
     ? image
     : { ...before, aliases: [...new Set([...before.aliases, ...image.aliases])], properties: { ...before.properties, ...image.properties } };
   const others = images
@@ -17,7 +18,7 @@ export function addImage(images: readonly ImageInfo[], image: ImageInfo): { read
 }
 
 /** By alias, then by fingerprint or a prefix of one that names a single image, as `lxc` does. */
-export function findImage(images: readonly ImageInfo[], ref: string): ImageInfo | undefined {
+export function findImage<T extends ImageInfo>(images: readonly T[], ref: string): T | undefined {
   if (ref === '') return undefined;
   const found =
     images.find((image) => image.aliases.includes(ref)) ??
@@ -27,10 +28,10 @@ export function findImage(images: readonly ImageInfo[], ref: string): ImageInfo 
 }
 
 /** `ref` is what a listing names an image by: its first alias, else its fingerprint. */
-export function listed(image: ImageInfo): ImageInfo {
+export function listed<T extends ImageInfo>(image: T): T {
   return { ...image, ref: image.aliases[0] ?? image.fingerprint };
 }
 
-function unique(images: readonly ImageInfo[]): ImageInfo | undefined {
+function unique<T>(images: readonly T[]): T | undefined {
   return images.length === 1 ? images[0] : undefined;
 }

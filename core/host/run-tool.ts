@@ -1,9 +1,10 @@
 import { execa, type ExecaError } from 'execa';
-import { AbortedError, HarnessError } from '../core/errors.js';
+import { AbortedError, HarnessError, type ErrorCode } from '../errors.js';
 
 /**
- * Runs one of the host tools an image build needs (mmdebstrap, dpkg-query) and turns
- * its failures into HarnessErrors that say which tool, why, and what to install.
+ * Runs a host tool (mmdebstrap and dpkg-query for an image build, qemu-img and
+ * genisoimage for a VM) and turns its failures into HarnessErrors that say which tool,
+ * why, and what to install.
  */
 
 export interface RunToolOptions {
@@ -12,6 +13,8 @@ export interface RunToolOptions {
   readonly signal?: AbortSignal;
   /** What to do when the tool is missing, e.g. `apt-get install mmdebstrap`. */
   readonly installHint: string;
+  /** The code of the error a failure becomes: IMAGE_BUILD unless said (a VM's launch says PLATFORM_API). */
+  readonly errorCode?: ErrorCode;
 }
 
 /**
@@ -52,7 +55,7 @@ async function forwardLines(lines: AsyncIterable<string>, log: (line: string) =>
 function toolError(file: string, error: ExecaError, options: RunToolOptions): HarnessError {
   if (error.isCanceled || options.signal?.aborted) return new AbortedError(file);
   if (error.code === 'ENOENT') {
-    return new HarnessError('IMAGE_BUILD', `${file} is not installed`, {
+    return new HarnessError(options.errorCode ?? 'IMAGE_BUILD', `${file} is not installed`, {
       hint: options.installHint,
       cause: error,
     });
@@ -60,7 +63,7 @@ function toolError(file: string, error: ExecaError, options: RunToolOptions): Ha
   const output = typeof error.all === 'string' ? error.all : '';
   const tail = output.split('\n').filter((line) => line.trim() !== '').slice(-TAIL_LINES);
   const status = error.exitCode === undefined ? (error.signal ?? 'failed') : `exit ${error.exitCode}`;
-  return new HarnessError('IMAGE_BUILD', `${file} failed (${status}): ${tail.join(' / ')}`, {
+  return new HarnessError(options.errorCode ?? 'IMAGE_BUILD', `${file} failed (${status}): ${tail.join(' / ')}`, {
     cause: error,
   });
 }

@@ -1,0 +1,46 @@
+import { UsageError } from '../../core/errors.js';
+import type { PlatformOptions } from '../types.js';
+
+/** What the qemu driver lets a user choose (`--platform-option key=value`), each with what it does. */
+const SETTINGS = {
+  accel: 'kvm, tcg, or auto (default): KVM when a probe boots a guest with it in seconds, else TCG',
+  memory: 'MiB of memory per VM (default 1024)',
+  cpus: 'virtual CPUs per VM (default 2)',
+  qemu: 'the qemu-system binary (default: qemu-system-x86_64 on PATH)',
+} as const;
+
+export type AccelChoice = 'auto' | 'kvm' | 'tcg';
+
+export interface QemuSettings {
+  readonly accel: AccelChoice;
+  readonly memoryMiB: number;
+  readonly cpus: number;
+  readonly qemuBinary: string;
+}
+
+export function qemuSettingsOf(options: PlatformOptions): QemuSettings {
+  const given = options.settings;
+  for (const key of Object.keys(given)) {
+    if (!Object.hasOwn(SETTINGS, key)) {
+      throw new UsageError(`the qemu platform has no setting "${key}"`, `its settings: ${Object.entries(SETTINGS).map(([name, what]) => `${name} (${what})`).join('; ')}`);
+    }
+  }
+  const accel = given.accel ?? 'auto';
+  if (accel !== 'auto' && accel !== 'kvm' && accel !== 'tcg') {
+    throw new UsageError(`the qemu setting accel=${accel} is not one of auto, kvm, tcg`, 'give accel=auto, accel=kvm or accel=tcg');
+  }
+  return {
+    accel,
+    memoryMiB: wholeNumber(given, 'memory', 1024, 256),
+    cpus: wholeNumber(given, 'cpus', 2, 1),
+    qemuBinary: given.qemu ?? 'qemu-system-x86_64',
+  };
+}
+
+function wholeNumber(given: Readonly<Record<string, string>>, key: 'memory' | 'cpus', fallback: number, least: number): number {
+  const text = given[key];
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < least) throw new UsageError(`the qemu setting ${key}=${text} is not a whole number ≥ ${least}`, `${key}: ${SETTINGS[key]}`);
+  return value;
+}

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LABEL_RUN } from '../core/run-id.js';
+import { describeCell, harnessRun } from './cli-run.js';
+import { qemuForTests } from './qemu-for-tests.js';
+
+const ROOT = join(import.meta.dirname, '..');
+const LIBRARY = join(ROOT, 'testcases');
+
+/**
+ * The library's own case files, unchanged, in real VMs: the starter cases, a case whose
+ * instance reboots itself (power_state), and one whose user-data takes the guest's network
+ * down, so that only the guest agent can harvest it. Each cell's harvest keeps the VM's
+ * serial console.
+ */
+describe('@e2e cases in qemu VMs', function () {
+  this.timeout(45 * 60_000);
+  const platform = qemuForTests();
+  let results: string;
+
+  before(async function () {
+    if ((await platform.findImage('cloudproof/debian/bookworm')) === undefined) {
+      console.warn('    skipped: the qemu platform has no image (build it with: npx harness image build --platform qemu --release bookworm)');
+      this.skip();
+    }
+    results = await mkdtemp(join(tmpdir(), 'cloudproof-qemu-e2e-'));
+  });
+  after(async () => {
+    if (results !== undefined) await rm(results, { recursive: true, force: true });
+  });
+
+  it('the starter cases, a self-rebooting case and a network-down case pass, each harvest with its console log, and no VM is left', async () => {
+    const { runId, manifest, runDir, exitCode } = await harnessRun(['--platform', 'qemu', '--release', 'bookworm', '--testcases', LIBRARY, '--tag', 'starter', '--tag', 'power_state', '--tag', 'out-of-band', '--concurrency', '2'], results);
+    assert.match(String(manifest.platform.facts.accelerator), /^(kvm|tcg)$/);
+    const cases = manifest.cells.map((cell) => cell.case);
+    for (const wanted of ['clean_boot', 'power_state_reboot', 'network_down_out_of_band']) assert.ok(cases.includes(wanted), `${wanted} did not run`);
+    const offenders = manifest.cells.filter((cell) => cell.verdict !== 'passed');
+    assert.deepEqual(offenders.map((cell) => `${cell.case}: ${describeCell(cell)}`), []);
+    for (const cell of manifest.cells) {
+      const consoleLog = join(runDir, cell.dir, 'console.log');
+      assert.ok(existsSync(consoleLog) && (await stat(consoleLog)).size > 0, `${cell.case} has no console log`);
+    }
+    assert.match(await readFile(join(runDir, manifest.cells.find((cell) => cell.case === 'clean_boot')?.dir ?? '', 'console.log'), 'utf8'), /Cloud-init v\. \S+ finished/);
+    assert.deepEqual(await platform.listByLabel({ [LABEL_RUN]: runId }), [], 'VMs of the run are left');
+    assert.equal(exitCode, 0);
+  });
+});
