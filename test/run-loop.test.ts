@@ -83,6 +83,16 @@ describe('run loop (fake platform)', () => {
     assert.ok(existsSync(join(result.runDir, cell!.dir, 'files/var/log/cloud-init.log')));
   });
 
+  it('keeps the console log of a cell whose harvest failed, which is then an error, not a verdict on the product', async () => {
+    const platform = new FakePlatform({ behaviourOf: () => ({ harvestFails: true }), capabilities: ['out-of-band-exec', 'console-log'] });
+    const result = await run(platform, { selection: { grep: /quiet/, tags: [], excludeTags: [] } });
+    const cell = result.manifest.cells[0];
+    assert.equal(cell?.verdict, 'error');
+    assert.match(cell?.reason ?? '', /harvest script failed .*exit 1/);
+    assert.match(await readFile(join(result.runDir, cell!.dir, 'console.log'), 'utf8'), /\S/);
+    assert.equal(await instancesLeft(platform), 0);
+  });
+
   it('stops on an abort, destroys what runs and still records what was harvested', async () => {
     const controller = new AbortController();
     const platform = fakeWith(behaviours({ quiet: { bootHangs: true }, marker: { bootMs: 1 } }));

@@ -37,6 +37,7 @@ export interface CellOutcome {
   readonly keptInstance: Instance | undefined;
 }
 
+/** At native speed; scaled, as boots are, by the platform's bootTimeoutFactor (a harvest runs python under emulation too). */
 const HARVEST_TIMEOUT_MS = 120_000;
 
 /**
@@ -125,7 +126,7 @@ export async function runCell(
       }
       await harvestBoot(1);
       for (let n = 2; n <= wanted.count; n++) {
-        if (wanted.beforeReboot !== undefined) await runBeforeReboot(launched, wanted.beforeReboot, bootDir(spec.dir, n - 1, wanted.count), options.signal);
+        if (wanted.beforeReboot !== undefined) await runBeforeReboot(launched, wanted.beforeReboot, bootDir(spec.dir, n - 1, wanted.count), platform.limits.bootTimeoutFactor, options.signal);
         await timed('rebooting', () => launched.restart(options.signal));
         await boot();
         await harvestBoot(n);
@@ -183,14 +184,23 @@ async function harvestScriptOf(spec: CellSpec): Promise<string> {
   return harvestScript({ scripts, commands: collect.commands, files: [...new Set([...DEFAULT_FILES, BOOT_ID_PATH, ...collect.files])] });
 }
 
+/**
+ * The console log is kept whatever became of the harvest: when the collectors could not
+ * run (a guest that hung, a harvest that timed out), it is the evidence that is left.
+ */
 async function harvest(platform: Platform, instance: Instance, script: string, dir: string, signal: AbortSignal): Promise<void> {
-  const result = await instance.exec({ command: ['sh', '-s'], stdin: script, timeoutMs: HARVEST_TIMEOUT_MS, signal });
-  if (result.exitCode !== 0) {
-    throw new HarnessError('PLATFORM_API', `harvest script failed in ${instance.name} (exit ${result.exitCode}): ${result.stderr.toString('utf8').slice(0, 500)}`);
-  }
-  await extractHarvest(result.stdout, dir);
-  if (platform.capabilities.has('console-log')) {
-    await writeFile(join(dir, CONSOLE_FILE), await instance.consoleLog());
+  try {
+    const result = await instance.exec({ command: ['sh', '-s'], stdin: script, timeoutMs: HARVEST_TIMEOUT_MS * platform.limits.bootTimeoutFactor, signal });
+    if (result.exitCode !== 0) {
+      throw new HarnessError('PLATFORM_API', `harvest script failed in ${instance.name} (exit ${result.exitCode}): ${result.stderr.toString('utf8').slice(0, 500)}`);
+    }
+    await extractHarvest(result.stdout, dir);
+  } finally {
+    if (platform.capabilities.has('console-log')) {
+      await mkdir(dir, { recursive: true });
+      // A console that cannot be read loses only itself; what went wrong before is what the cell reports.
+      await writeFile(join(dir, CONSOLE_FILE), await instance.consoleLog().catch((error: unknown) => `(the console could not be read: ${describeError(error)})\n`));
+    }
   }
 }
 
@@ -208,8 +218,8 @@ async function writeSeedFiles(dir: string, testCase: TestCase): Promise<void> {
  * and returned is kept with the boot before, and judged by the built-in checks, and the reboot
  * goes ahead either way.
  */
-async function runBeforeReboot(instance: Instance, command: string, dir: string, signal: AbortSignal): Promise<void> {
-  const result = await instance.exec({ command: ['sh', '-c', command], timeoutMs: HARVEST_TIMEOUT_MS, signal });
+async function runBeforeReboot(instance: Instance, command: string, dir: string, timeFactor: number, signal: AbortSignal): Promise<void> {
+  const result = await instance.exec({ command: ['sh', '-c', command], timeoutMs: HARVEST_TIMEOUT_MS * timeFactor, signal });
   const paths = collectorPaths(dir, BEFORE_REBOOT_COMMAND);
   await mkdir(dirname(paths.rc), { recursive: true });
   await Promise.all([writeFile(paths.out, result.stdout), writeFile(paths.err, result.stderr), writeFile(paths.rc, `${result.exitCode}\n`)]);

@@ -19,4 +19,6 @@ export interface FakeBehaviour {
   readonly outputs?: Readonly<Record<string, string>>;
   /** Guest path → content: written into the guest at launch and harvested with cloud-init.log. */
   readonly files?: Readonly<Record<string, string>>;
+  /** The harvest script (`sh -s`) exits 1 printing nothing, as one whose shell died would. */
+  readonly harvestFails?: boolean;
 }

@@ -30,7 +30,7 @@ const COMMANDS: readonly Command[] = [
   { prefix: ['cat'], takes: 0, run: (_guest, _args, spec) => printed(Buffer.from(spec.stdin ?? '')) },
   { prefix: ['cat'], takes: 1, run: (guest, [path = ''], spec) => cat(guest, inCwd(path, spec)) },
   { prefix: ['sh', '-c'], takes: 1, run: (_guest, [script = '']) => exitScript(script) },
-  { prefix: ['sh', '-s'], takes: 0, run: (guest) => printed(harvestArchive(guest)) },
+  { prefix: ['sh', '-s'], takes: 0, run: (guest) => (guest.behaviour.harvestFails ? exited(1, 'fake: the harvest shell died\n') : printed(harvestArchive(guest))) },
   { prefix: ['sleep'], takes: 1, run: (_guest, [seconds = ''], _spec, signal) => sleepFor(seconds, signal) },
   { prefix: ['stat', '-c'], takes: 2, run: (guest, [format = '', path = ''], spec) => stat(guest, format, inCwd(path, spec)) },
   { prefix: ['mkdir', '-p'], takes: 'some', run: (guest, paths, spec) => mkdir(guest, paths.map((path) => inCwd(path, spec))) },

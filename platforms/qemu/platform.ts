@@ -18,10 +18,11 @@ import type {
   PlatformOptions,
 } from '../types.js';
 import { decideAccelerator, type AcceleratorDecision } from './accelerator.js';
+import { letGo } from './children.js';
 import { DISK_PACKING, packDiskImage } from './disk-image.js';
 import { QemuImageStore } from './image-store.js';
 import { QemuInstance } from './instance.js';
-import { readVmRecord, readVmRecords, removeVmFiles, summaryOf, VM_FILES, vmPaths, writeVmRecord, type VmRecord } from './instance-record.js';
+import { isRunning, readVmRecord, readVmRecords, removeVmFiles, summaryOf, VM_FILES, vmPaths, writeVmRecord, type VmRecord } from './instance-record.js';
 import { GUEST_AGENT_READY } from './readiness.js';
 import { writeSeedIso } from './seed-iso.js';
 import { qemuSettingsOf, type QemuSettings } from './settings.js';
@@ -200,9 +201,15 @@ export class QemuPlatform implements Platform {
     await removeVmFiles(record);
   }
 
-  /** Ends the agent connections of the VMs it launched; the VMs are the run's to delete (--keep-failed keeps some). */
+  /**
+   * Ends the agent connections of the VMs it launched. A VM not deleted by now is one the
+   * run keeps (--keep-failed): it is let go, to outlive this process.
+   */
   async close(): Promise<void> {
-    for (const instance of this.launched) instance.disconnect();
+    for (const instance of this.launched) {
+      instance.disconnect();
+      if (instance.record.pid !== undefined && (await isRunning(instance.record))) letGo(instance.record.pid);
+    }
     this.launched.clear();
   }
 

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { HarnessError } from '../../core/errors.js';
 import type { Accelerator } from './accelerator.js';
 import { isRunning, VM_FILES, VM_SOCKETS, type VmRecord } from './instance-record.js';
-import { forgetChild, killOnExit } from './children.js';
+import { killOnExit } from './children.js';
 import { KERNEL_COMMAND_LINE } from './disk-image.js';
 import { qmpCommand } from './qmp.js';
 
@@ -67,7 +67,6 @@ export async function startQemu(record: VmRecord, boot: VmBoot): Promise<number>
         })));
     });
     killOnExit(child);
-    child.once('exit', () => forgetChild(child));
     child.unref();
     const started = { ...record, pid: spawned };
     await waitForMonitor(started, child);
