@@ -4,9 +4,9 @@ import { HarnessError } from '../../core/errors.js';
 import type { ExecResult, ExecSpec, ImageInfo, Instance, Labels, PublishSpec, PushOptions } from '../types.js';
 import { restartIntoNewBoot } from '../wait/index.js';
 import { GuestAgent } from './guest-agent.js';
-import { removeVmFiles, VM_FILES, VM_SOCKETS, type VmRecord } from './instance-record.js';
+import { VM_FILES, VM_SOCKETS, type VmRecord } from './instance-record.js';
 import type { ObservedVm } from './readiness.js';
-import { stopQemu } from './vm.js';
+import { removeVm } from './vm.js';
 
 /** A whole file through the agent's virtio-serial port, in 1 MiB chunks: seconds for tens of MiB at native speed. */
 const FILE_TIMEOUT_MS = 60_000;
@@ -64,8 +64,7 @@ export class QemuInstance implements Instance, ObservedVm {
 
   async delete(): Promise<void> {
     this.agent.close();
-    await stopQemu(this.record);
-    await removeVmFiles(this.record);
+    await removeVm(this.record);
   }
 
   howToReach(): string {

@@ -26,7 +26,7 @@ import { isRunning, readVmRecord, readVmRecords, removeVmFiles, summaryOf, VM_FI
 import { GUEST_AGENT_READY } from './readiness.js';
 import { writeSeedIso } from './seed-iso.js';
 import { qemuSettingsOf, type QemuSettings } from './settings.js';
-import { startQemu, stopQemu } from './vm.js';
+import { removeVm, startQemu, stopQemu } from './vm.js';
 
 export const QEMU_CAPABILITIES: readonly Capability[] = [
   'reboot',
@@ -197,8 +197,7 @@ export class QemuPlatform implements Platform {
   async destroy(name: string): Promise<void> {
     const record = await readVmRecord(this.stateDir, name);
     if (record === undefined) return;
-    await stopQemu(record);
-    await removeVmFiles(record);
+    await removeVm(record);
   }
 
   /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HarnessError } from '../../core/errors.js';
 import type { Accelerator } from './accelerator.js';
-import { isRunning, VM_FILES, VM_SOCKETS, type VmRecord } from './instance-record.js';
+import { isRunning, removeVmFiles, VM_FILES, VM_SOCKETS, type VmRecord } from './instance-record.js';
 import { killOnExit } from './children.js';
 import { KERNEL_COMMAND_LINE } from './disk-image.js';
 import { qmpCommand } from './qmp.js';
@@ -123,6 +123,12 @@ export async function stopQemu(record: VmRecord): Promise<void> {
     }
   }
   throw new HarnessError('PLATFORM_API', `qemu ${pid} of ${record.name} does not die`, { hint: `kill it by hand: kill -9 ${pid}` });
+}
+
+/** Instance.delete() and Platform.destroy(): the VM stopped, then everything it had on disk removed. */
+export async function removeVm(record: VmRecord): Promise<void> {
+  await stopQemu(record);
+  await removeVmFiles(record);
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
