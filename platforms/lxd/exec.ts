@@ -1,15 +1,20 @@
+import { randomUUID } from 'node:crypto';
 import type WebSocket from 'ws';
 import { AbortedError, HarnessError } from '../../core/errors.js';
 import type { ExecResult, ExecSpec } from '../types.js';
-import { LxdApiError, type LxdClient } from './client.js';
+import { isNotFound, LxdApiError, type LxdClient } from './client.js';
 
 /**
- * Exec over LXD's websockets: one socket per fd (`control`, `0`, `1`, `2`), stdin and
- * stdout as raw bytes, so binary and large output arrive intact (LXD's record-output
- * mode writes them to log files and cannot take stdin). The exit code comes from the
- * operation, the bytes from the sockets; both are awaited because the operation can
- * finish before the last output frames arrive. So, as with `$(...)` in a shell, a command
- * that leaves a background process holding its stdout returns when that process lets go.
+ * Exec over LXD's websockets: one socket per fd (`control`, `0`, `1`, `2`), stdin as raw
+ * bytes (LXD's record-output mode cannot take stdin), the exit code from the operation.
+ *
+ * The command's stdout and stderr do not come over the sockets: LXD before 5.14 (Debian's
+ * 5.0.2 here) drops a command's output on a loaded host and still reports its exit code
+ * (canonical/lxd#11422, fixed by canonical/lxd#11606); in CI `cat boot_id` once gave exit 0
+ * and nothing. So `sh` redirects them to two files in the instance, read whole through the
+ * file API once the command has exited, then removed. `exec "$@"` keeps the command's own
+ * pid, so a timeout's SIGKILL still reaches it, and a background process left holding the
+ * output no longer keeps the exec waiting. The sockets carry only what `sh` itself says.
  */
 export async function lxdExec(client: LxdClient, instanceName: string, spec: ExecSpec): Promise<ExecResult> {
   const what = `exec \`${brief(spec.command)}\` in ${instanceName}`;
@@ -23,6 +28,7 @@ export async function lxdExec(client: LxdClient, instanceName: string, spec: Exe
     return await Promise.race([running, limits.reached]);
   } catch (error) {
     if (limits.hit) await session.kill();
+    await session.discardOutput();
     throw error;
   } finally {
     limits.dispose();
@@ -41,6 +47,7 @@ class ExecSession {
   private readonly requests = new AbortController();
   private readonly sockets = new Map<Fd, WebSocket>();
   private operationPath: string | undefined;
+  private capture: OutputCapture | undefined;
   private closed = false;
 
   constructor(client: LxdClient) {
@@ -48,9 +55,11 @@ class ExecSession {
   }
 
   async run(instanceName: string, spec: ExecSpec): Promise<ExecResult> {
+    const capture = outputCapture(instanceName);
+    this.capture = capture;
     const started = await this.client.startOperation('POST', `/1.0/instances/${encodeURIComponent(instanceName)}/exec`, {
       body: {
-        command: spec.command,
+        command: capture.command(spec.command),
         environment: spec.env ?? {},
         ...(spec.cwd === undefined ? {} : { cwd: spec.cwd }),
         'wait-for-websocket': true,
@@ -77,11 +86,12 @@ class ExecSession {
     if (typeof exitCode !== 'number') {
       throw new LxdApiError('exec', started.path, operation.status_code, operation.err || operation.status);
     }
-    let errBytes = await stderr;
-    // A command LXD cannot start (not found: 127) fails the operation and says why only in `err`,
-    // where a shell would have said it on stderr; keep that reason for whoever reads the output.
+    const captured = await capture.collect(this.client);
+    let errBytes = Buffer.concat([await stderr, captured.stderr]);
+    // A command LXD cannot start (no `sh`: 127) fails the operation and says why only in `err`;
+    // keep that reason for whoever reads the output.
     if (operation.status_code >= 400 && operation.err && errBytes.length === 0) errBytes = Buffer.from(`${operation.err}\n`);
-    return { exitCode, stdout: await stdout, stderr: errBytes };
+    return { exitCode, stdout: Buffer.concat([await stdout, captured.stdout]), stderr: errBytes };
   }
 
   /**
@@ -97,6 +107,11 @@ class ExecSession {
     } catch {
       // best effort: the sockets are cut next either way
     }
+  }
+
+  /** What a killed or aborted command wrote stays unread: remove it, best effort (the instance may be gone). */
+  async discardOutput(): Promise<void> {
+    await this.capture?.remove(this.client).catch(() => undefined);
   }
 
   close(): void {
@@ -119,6 +134,34 @@ class ExecSession {
     if (!socket) throw new HarnessError('PLATFORM_API', `LXD exec socket ${fd} is not connected`);
     return socket;
   }
+}
+
+/** Where a command's output waits in the instance: /var/tmp, which no tmpfs is mounted over while the guest boots. */
+interface OutputCapture {
+  command(command: readonly string[]): string[];
+  collect(client: LxdClient): Promise<{ readonly stdout: Buffer; readonly stderr: Buffer }>;
+  remove(client: LxdClient): Promise<void>;
+}
+
+function outputCapture(instanceName: string): OutputCapture {
+  const base = `/var/tmp/.cloudproof-exec-${randomUUID()}`;
+  const files = { stdout: `${base}.out`, stderr: `${base}.err` } as const;
+  const filePath = (path: string): string => `/1.0/instances/${encodeURIComponent(instanceName)}/files?path=${encodeURIComponent(path)}`;
+  return {
+    command: (command) => ['/bin/sh', '-c', 'exec "$@" >"$0.out" 2>"$0.err"', base, ...command],
+    /** Each file whole, or nothing when `sh` could not make it (it then said why on its own stderr) or the instance went away. */
+    async collect(client) {
+      const read = async (path: string): Promise<Buffer> => (await client.getBytes(filePath(path)))?.body ?? Buffer.alloc(0);
+      const [stdout, stderr] = await Promise.all([read(files.stdout), read(files.stderr)]);
+      await this.remove(client).catch(() => undefined);
+      return { stdout, stderr };
+    },
+    async remove(client) {
+      await Promise.all(Object.values(files).map((path) => client.sync('DELETE', filePath(path)).catch((error: unknown) => {
+        if (!isNotFound(error)) throw error;
+      })));
+    },
+  };
 }
 
 /** The command as a person would recognise it in an error, without a whole script pasted in. */

@@ -107,6 +107,17 @@ describe('@e2e LXD platform driver', function () {
       }
     });
 
+    it('takes the output from files in the instance, not from the sockets LXD 5.0 loses it on, and leaves none of them', async () => {
+      // A background process holding the command's stdout would keep a socket open for its 60 s.
+      const started = Date.now();
+      const result = await instance.exec({ command: ['sh', '-c', 'echo out; echo err >&2; sleep 60 & exit 4'], timeoutMs: 90_000 });
+      assert.ok(Date.now() - started < 30_000, `waited ${Date.now() - started} ms for the background sleep`);
+      assert.deepEqual([result.exitCode, result.stdout.toString(), result.stderr.toString()], [4, 'out\n', 'err\n']);
+      await instance.exec({ command: ['pkill', '-x', 'sleep'] });
+      // The two files of the listing's own exec are the only ones there.
+      assert.equal((await instance.exec({ command: ['sh', '-c', 'ls -a /var/tmp | grep -c cloudproof-exec'] })).stdout.toString(), '2\n');
+    });
+
     it('carries binary stdin intact', async () => {
       const bytes = randomBytes(3 * 1024 * 1024);
       const result = await instance.exec({ command: ['sha256sum'], stdin: bytes });
@@ -121,6 +132,7 @@ describe('@e2e LXD platform driver', function () {
       assert.equal((await instance.exec({ command: ['true'] })).exitCode, 0);
       assert.ok(Date.now() - after < 3_000, `the exec after a timeout took ${Date.now() - after} ms`);
       assert.equal((await instance.exec({ command: ['pgrep', '-x', 'sleep'] })).exitCode, 1, 'the timed-out sleep is gone');
+      assert.equal((await instance.exec({ command: ['sh', '-c', 'ls -a /var/tmp | grep -c cloudproof-exec'] })).stdout.toString(), '2\n', 'the timed-out command left its output files');
     });
 
     it('stops on abort with ABORTED', async () => {
