@@ -11,8 +11,8 @@ const options = (settings: Record<string, string> = {}): PlatformOptions => ({ e
 
 describe('qemu driver, without qemu', () => {
   it('takes its settings, and names a bad one with what it takes', () => {
-    assert.deepEqual(qemuSettingsOf(options()), { accel: 'auto', memoryMiB: 1024, cpus: 2, qemuBinary: 'qemu-system-x86_64' });
-    assert.deepEqual(qemuSettingsOf(options({ accel: 'tcg', memory: '2048', cpus: '1', qemu: '/opt/q' })), { accel: 'tcg', memoryMiB: 2048, cpus: 1, qemuBinary: '/opt/q' });
+    assert.deepEqual(qemuSettingsOf(options()), { accel: 'auto', memoryMiB: 1024, cpus: 2, tcgCpu: 'Nehalem', qemuBinary: 'qemu-system-x86_64' });
+    assert.deepEqual(qemuSettingsOf(options({ accel: 'tcg', memory: '2048', cpus: '1', cpu: 'max', qemu: '/opt/q' })), { accel: 'tcg', memoryMiB: 2048, cpus: 1, tcgCpu: 'max', qemuBinary: '/opt/q' });
     assert.throws(() => qemuSettingsOf(options({ accel: 'hvf' })), (error: unknown) => error instanceof UsageError && /accel=hvf is not one of auto, kvm, tcg/.test(error.message));
     assert.throws(() => qemuSettingsOf(options({ memory: '1.5' })), /memory=1\.5 is not a whole number ≥ 256/);
     assert.throws(() => qemuSettingsOf(options({ cpus: '0' })), /cpus=0 is not a whole number ≥ 1/);
@@ -28,9 +28,10 @@ describe('qemu driver, without qemu', () => {
 
   it('boots the image kernel on the overlay with the seed, the agent port, the monitor and a console file', () => {
     const record: VmRecord = { name: 'vm-1', labels: {}, createdAt: '', imageFingerprint: 'f', accelerator: 'tcg', dir: '/s/instances/vm-1', socketsDir: '/tmp/cloudproof-qemu-1' };
-    const args = qemuArgs(record, { kernel: '/i/vmlinuz', initrd: '/i/initrd.img', memoryMiB: 1024, cpus: 2, qemuBinary: 'qemu-system-x86_64' });
+    const args = qemuArgs(record, { kernel: '/i/vmlinuz', initrd: '/i/initrd.img', memoryMiB: 1024, cpus: 2, tcgCpu: 'Nehalem', qemuBinary: 'qemu-system-x86_64' });
     const after = (flag: string): string[] => args.flatMap((arg, at) => (arg === flag ? [args[at + 1] ?? ''] : []));
     assert.deepEqual(after('-accel'), ['tcg,thread=multi']);
+    assert.deepEqual(after('-cpu'), ['Nehalem']);
     assert.deepEqual(after('-kernel'), ['/i/vmlinuz']);
     assert.deepEqual(after('-append'), ['root=/dev/vda rw console=ttyS0']);
     assert.deepEqual(after('-drive'), ['file=/s/instances/vm-1/overlay.qcow2,if=virtio,format=qcow2,discard=unmap', 'file=/s/instances/vm-1/seed.iso,if=virtio,format=raw,readonly=on']);
@@ -38,7 +39,7 @@ describe('qemu driver, without qemu', () => {
     assert.ok(after('-device').includes('virtserialport,chardev=qga0,name=org.qemu.guest_agent.0'));
     assert.ok(after('-chardev').includes('file,id=console0,path=/s/instances/vm-1/console.log'));
     assert.ok(!args.includes('-no-reboot'), 'a VM must be able to reboot itself (power_state)');
-    const kvm = qemuArgs({ ...record, accelerator: 'kvm' }, { kernel: 'k', initrd: 'i', memoryMiB: 512, cpus: 1, qemuBinary: 'q' });
+    const kvm = qemuArgs({ ...record, accelerator: 'kvm' }, { kernel: 'k', initrd: 'i', memoryMiB: 512, cpus: 1, tcgCpu: 'Nehalem', qemuBinary: 'q' });
     assert.deepEqual([kvm[kvm.indexOf('-accel') + 1], kvm[kvm.indexOf('-cpu') + 1]], ['kvm', 'host']);
   });
 

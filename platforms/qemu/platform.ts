@@ -108,6 +108,7 @@ export class QemuPlatform implements Platform {
         bootTimeoutFactor: BOOT_TIMEOUT_FACTOR[decision.accelerator],
         memoryMiB: this.settings.memoryMiB,
         cpus: this.settings.cpus,
+        ...(decision.accelerator === 'tcg' ? { cpuModel: this.settings.tcgCpu } : {}),
         stateDir: this.stateDir,
       },
     };
@@ -176,7 +177,7 @@ export class QemuPlatform implements Platform {
       await runTool('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', image.disk, join(record.dir, VM_FILES.overlay)], { installHint: SETUP_HINT, errorCode: 'PLATFORM_API', ...(spec.signal === undefined ? {} : { signal: spec.signal }) });
       await writeSeedIso(spec, join(record.dir, VM_FILES.seed), spec.signal);
       if (spec.signal?.aborted) throw new AbortedError(`launch of ${spec.name}`);
-      started = { ...record, pid: await startQemu(record, { kernel: image.kernel, initrd: image.initrd, memoryMiB: this.settings.memoryMiB, cpus: this.settings.cpus, qemuBinary: this.settings.qemuBinary }) };
+      started = { ...record, pid: await startQemu(record, { kernel: image.kernel, initrd: image.initrd, memoryMiB: this.settings.memoryMiB, cpus: this.settings.cpus, tcgCpu: this.settings.tcgCpu, qemuBinary: this.settings.qemuBinary }) };
       await writeVmRecord(started);
     } catch (error) {
       await stopQemu(started).catch(() => undefined);

@@ -3,7 +3,6 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HarnessError } from '../../core/errors.js';
-import type { Accelerator } from './accelerator.js';
 import { isRunning, removeVmFiles, VM_FILES, VM_SOCKETS, type VmRecord } from './instance-record.js';
 import { killOnExit } from './children.js';
 import { KERNEL_COMMAND_LINE } from './disk-image.js';
@@ -14,6 +13,8 @@ export interface VmBoot {
   readonly initrd: string;
   readonly memoryMiB: number;
   readonly cpus: number;
+  /** The CPU model when the accelerator is TCG. */
+  readonly tcgCpu: string;
   readonly qemuBinary: string;
 }
 
@@ -28,7 +29,7 @@ export function qemuArgs(record: VmRecord, boot: VmBoot): string[] {
   const socket = (name: string): string => join(record.socketsDir, name);
   return [
     '-name', record.name,
-    ...accelArgs(record.accelerator),
+    ...(record.accelerator === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', boot.tcgCpu]),
     '-smp', String(boot.cpus),
     '-m', String(boot.memoryMiB),
     '-nodefaults', '-display', 'none',
@@ -43,10 +44,6 @@ export function qemuArgs(record: VmRecord, boot: VmBoot): string[] {
     '-device', 'virtio-serial', '-device', 'virtserialport,chardev=qga0,name=org.qemu.guest_agent.0',
     '-chardev', `file,id=console0,path=${file(VM_FILES.console)}`, '-serial', 'chardev:console0',
   ];
-}
-
-function accelArgs(accelerator: Accelerator): string[] {
-  return accelerator === 'kvm' ? ['-accel', 'kvm', '-cpu', 'host'] : ['-accel', 'tcg,thread=multi', '-cpu', 'max'];
 }
 
 /**
