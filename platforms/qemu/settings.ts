@@ -4,7 +4,7 @@ import type { PlatformOptions } from '../types.js';
 /**
  * x86-64-v2 (so RHEL 9 and its kin boot) without AVX: TCG emulates vector instructions
  * slowly, and a guest told it has them uses them (`-cpu max` made cloud-init's host-key
- * generation 32 s of a 92 s boot here; 7 s of 64 s with this).
+ * generation 32 s of a 92 s boot here; 5 s of 65 s with this).
  */
 const DEFAULT_TCG_CPU = 'Nehalem';
 
