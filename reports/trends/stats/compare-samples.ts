@@ -72,7 +72,7 @@ export function compareSamples(baseline: readonly number[], candidate: readonly 
   const effectMs = candidateMedianMs - baselineMedianMs;
   const effectPercent = baselineMedianMs === 0 ? null : (effectMs / baselineMedianMs) * 100;
   const minimumShift = Math.max(settings.minEffectMs, (settings.minEffectPercent / 100) * Math.abs(baselineMedianMs));
-  const sameAbove = typicalPValueAtShift(baseline, candidate, minimumShift);
+  const sameAbove = typicalPValueAtShift(baseline, candidate, { baseline: baselineMedianMs, candidate: candidateMedianMs }, minimumShift);
   const facts = {
     pValue,
     mannWhitney,
@@ -144,8 +144,8 @@ function smallestPossiblePValue(n: number, m: number): number {
  * pooled residuals (each boot minus its own sample's median) read through their IQR, which a
  * slow outlier boot barely moves. A larger shift or more boots give a smaller p.
  */
-function typicalPValueAtShift(baseline: readonly number[], candidate: readonly number[], shift: number): number {
-  const residuals = [...baseline.map((value) => value - median(baseline)), ...candidate.map((value) => value - median(candidate))];
+function typicalPValueAtShift(baseline: readonly number[], candidate: readonly number[], medians: { readonly baseline: number; readonly candidate: number }, shift: number): number {
+  const residuals = [...baseline.map((value) => value - medians.baseline), ...candidate.map((value) => value - medians.candidate)];
   const sd = interquartileRange(residuals) / IQR_PER_SD;
   const quantiles = (count: number, offset: number) => Array.from({ length: count }, (_, i) => offset + sd * probit((i + 0.5) / count));
   const typicalBaseline = quantiles(baseline.length, 0);
