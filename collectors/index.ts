@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
  */
 export const COLLECTORS_DIR = dirname(fileURLToPath(import.meta.url));
 
-export const DEFAULT_COLLECTORS: readonly string[] = ['cloud-init-status', 'cloud-init-version', 'analyze-dump', 'schema-system'];
+export const DEFAULT_COLLECTORS: readonly string[] = ['cloud-init-status', 'cloud-init-version', 'analyze-dump', 'schema-system', 'systemd-times'];
 
 /** Files every harvest copies out of the instance, as cloud-init's first test framework did. */
 export const DEFAULT_FILES: readonly string[] = [

@@ -19,6 +19,7 @@ export type KnownErrorCode =
   | 'SETUP'
   | 'LIMIT_EXCEEDED'
   | 'NOT_SUPPORTED'
+  | 'HISTORY_STORE'
   // Why a cell's verdict is `error` (results-schema/verdict.ts) when no error of the platform's says it:
   | 'CHECKS_FILE'
   | 'CHECKS_HOOK'
@@ -56,6 +57,7 @@ const exitCodeOf: Record<KnownErrorCode, number> = {
   PLATFORM_API: EXIT_ENVIRONMENT,
   IMAGE_BUILD: EXIT_ENVIRONMENT,
   SETUP: EXIT_ENVIRONMENT,
+  HISTORY_STORE: EXIT_ENVIRONMENT,
   EXEC_TIMEOUT: EXIT_ENVIRONMENT,
   BOOT_TIMEOUT: EXIT_ENVIRONMENT,
   ABORTED: EXIT_INTERRUPTED,

@@ -9,6 +9,11 @@ describe('config', () => {
     assert.equal(readConfig({ CLOUDPROOF_CACHE: '/c', HOME: '/h' }, false).cacheDir, '/c');
   });
 
+  it('keeps the boot-time history under the cache dir unless CLOUDPROOF_HISTORY names a file', () => {
+    assert.equal(readConfig({ CLOUDPROOF_CACHE: '/c' }, false).historyFile, '/c/history/boot-times.sqlite');
+    assert.equal(readConfig({ CLOUDPROOF_CACHE: '/c', CLOUDPROOF_HISTORY: '/h.sqlite' }, false).historyFile, '/h.sqlite');
+  });
+
   it('draws live progress only on a terminal outside CI', () => {
     assert.equal(readConfig({}, true).interactive, true);
     assert.equal(readConfig({ CI: 'true' }, true).interactive, false);

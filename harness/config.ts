@@ -9,6 +9,8 @@ export interface HarnessConfig {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Built images' facts and work dirs live under `<cacheDir>/images`. */
   readonly cacheDir: string;
+  /** The boot-time history (reports/trends/history/): `CLOUDPROOF_HISTORY`, else a file under the cache dir. */
+  readonly historyFile: string;
   readonly interactive: boolean;
 }
 
@@ -16,9 +18,11 @@ export function readConfig(env: Readonly<Record<string, string | undefined>>, st
   // A relative XDG_CACHE_HOME is to be ignored, as the XDG spec says.
   const xdg = env.XDG_CACHE_HOME;
   const cacheRoot = xdg && isAbsolute(xdg) ? xdg : join(env.HOME || homedir(), '.cache');
+  const cacheDir = env.CLOUDPROOF_CACHE ?? join(cacheRoot, 'cloudproof');
   return {
     env: { ...env },
-    cacheDir: env.CLOUDPROOF_CACHE ?? join(cacheRoot, 'cloudproof'),
+    cacheDir,
+    historyFile: env.CLOUDPROOF_HISTORY ?? join(cacheDir, 'history', 'boot-times.sqlite'),
     interactive: stdoutIsTty && !env.CI,
   };
 }

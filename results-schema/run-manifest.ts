@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeAtomically } from '../core/host/atomic-write.js';
+import type { BootTimes } from './boot-times.js';
 import type { AppliedOverlay } from './case-expectations.js';
 import type { CellImage, CellRecord } from './cell-record.js';
 import { RUN_FILE } from './layout.js';
@@ -118,6 +119,8 @@ export interface ManifestCell {
   readonly warnings?: readonly string[];
   readonly failures: readonly { readonly test: string; readonly message: string }[];
   readonly timings: CellRecord['timings'];
+  /** Every harvested boot's times, measured inside the guest; absent for a cell with no harvest, and in records written before they existed. */
+  readonly bootTimes?: readonly BootTimes[];
 }
 
 /** One cell as run.json records it: where it lives, what happened to it and how it was judged. */

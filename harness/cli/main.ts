@@ -5,6 +5,7 @@ import { readConfig } from '../config.js';
 import { addConformanceCommand } from './commands/conformance.js';
 import { addEvaluateCommand } from './commands/evaluate.js';
 import { addGcCommand } from './commands/gc.js';
+import { addHistoryCommands } from './commands/history.js';
 import { addImageCommands } from './commands/image.js';
 import { addPlatformsCommand } from './commands/platforms.js';
 import { addProofCommand } from './commands/proof.js';
@@ -50,6 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   addImageCommands(program, context);
   addConformanceCommand(program, context);
   addPlatformsCommand(program, context);
+  addHistoryCommands(program, context);
 
   try {
     await program.parseAsync([...argv]);

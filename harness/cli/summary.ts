@@ -64,9 +64,10 @@ export function formatSummary(result: Omit<RunResult, 'reports'>, reports: RunRe
   failuresOf('Errors (no answer from the harness or platform):', ['error']);
   failuresOf('Passed although marked to fail (remove the mark):', ['xpassed']);
   const warned = manifest.cells.filter((cell) => (cell.warnings?.length ?? 0) > 0);
-  if (warned.length > 0) {
+  if (warned.length > 0 || (result.warnings?.length ?? 0) > 0) {
     lines.push('', 'Warnings:');
     for (const cell of warned) for (const warning of cell.warnings ?? []) lines.push(`  ${cell.case} [${cell.image}]: ${warning}`);
+    for (const warning of result.warnings ?? []) lines.push(`  ${warning}`);
   }
   if (reports.differences.length > 0) {
     lines.push('', 'Differences between images:', ...formatDifferences(reports.differences).map((line) => `  ${line}`));

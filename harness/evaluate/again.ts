@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { collectorNames } from '../../collectors/index.js';
 import { HarnessError, UsageError } from '../../core/errors.js';
 import { writeRunReports, type RunReports } from '../../reports/run-reports.js';
+import { withBootTimes } from '../../reports/trends/run-boot-times.js';
 import type { CellRecord } from '../../results-schema/cell-record.js';
 import { CELL_FILE, RUN_FILE } from '../../results-schema/layout.js';
 import { manifestCell, summarize, writeManifest, type RunManifest } from '../../results-schema/run-manifest.js';
@@ -63,7 +64,8 @@ export async function evaluateAgain(runDirArgument: string, options: { readonly 
     const key = cellKey({ case: cell.case, image: { ref: cell.image } });
     return manifestCell({ case: cell.case, image: cell.image, dir: cell.dir }, records.get(key), verdicts.get(key));
   });
-  const judged: RunManifest = { ...manifest, cells, summary: summarize(cells) };
+  // Boot times are read from the harvest after judging, so that they can change no verdict.
+  const judged = await withBootTimes(runDir, { ...manifest, cells, summary: summarize(cells) });
   await writeManifest(runDir, judged);
   return { runDir, manifest: judged, verdicts, reports: await writeRunReports(runDir, judged), changedCases };
 }

@@ -20,6 +20,8 @@ import type { CellUpgrade } from '../build-under-test/upgrade-flow.js';
 import { runCell, writeCellRecord, type CellSpec } from './cell-runner.js';
 import { manifestCell, summarize, writeManifest, type RunManifest, type StartedBy } from '../../results-schema/run-manifest.js';
 import { writeRunReports, type RunReports } from '../../reports/run-reports.js';
+import { recordRunInHistory } from '../../reports/trends/history/record-run.js';
+import { withBootTimes } from '../../reports/trends/run-boot-times.js';
 import type { RunObserver } from './observer.js';
 import { instanceName, LABEL_CASE, LABEL_IMAGE, LABEL_RUN, newRunId } from '../../core/run-id.js';
 import { runLabels } from '../../core/run-owner.js';
@@ -44,6 +46,8 @@ export interface RunOptions {
   readonly reporterOutput: 'spec' | 'none';
   /** The build under test (harness/build/); without it, the images are tested as they are. */
   readonly build?: BuildOptions;
+  /** The history file the run's boot times are recorded in (reports/trends/history/); none without it. */
+  readonly historyFile?: string;
   readonly now?: () => Date;
 }
 
@@ -61,6 +65,8 @@ export interface RunResult {
   readonly reports: RunReports;
   readonly kept: readonly KeptInstance[];
   readonly interrupted: boolean;
+  /** Trouble after the run that changed no verdict (its boot times could not be recorded in the history). */
+  readonly warnings?: readonly string[];
 }
 
 interface PlannedCell {
@@ -141,6 +147,7 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
   let crash: string | undefined;
   let verdicts: ReadonlyMap<string, CellVerdict> = new Map();
   let ended: { manifest: RunManifest; reports: RunReports } | undefined;
+  let historyWarning: string | undefined;
   const keptForLook: KeptInstance[] = [];
   let interrupted = false;
   try {
@@ -200,12 +207,14 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
     if (state === 'crashed') crash = describeError(error);
     throw error;
   } finally {
-    const manifest = manifestNow(state, verdicts, crash);
+    // Boot times are read from the harvest after judging, so that they can change no verdict.
+    const manifest = await withBootTimes(runDir, manifestNow(state, verdicts, crash));
     await writeManifest(runDir, manifest);
+    historyWarning = options.historyFile === undefined ? undefined : await recordRunInHistory(options.historyFile, manifest);
     ended = { manifest, reports: await writeRunReports(runDir, manifest) };
     options.observer.done();
   }
-  return { runId, runDir, manifest: ended.manifest, reports: ended.reports, verdicts, kept: keptForLook, interrupted };
+  return { runId, runDir, manifest: ended.manifest, reports: ended.reports, verdicts, kept: keptForLook, interrupted, ...(historyWarning === undefined ? {} : { warnings: [historyWarning] }) };
 }
 
 async function resolveImages(platform: Platform, refs: readonly string[]): Promise<CellImage[]> {

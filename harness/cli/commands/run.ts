@@ -75,6 +75,7 @@ export async function runAndReport(context: CliContext, options: RunCommandOptio
         observer: display.observer,
         reporterOutput: options.verbose ? 'spec' : 'none',
         build,
+        historyFile: context.config.historyFile,
       }),
     );
   };
