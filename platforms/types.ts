@@ -28,7 +28,7 @@ export interface ImageInfo {
 
 /**
  * The key the harness makes for each run and hands to every launch. A driver whose
- * transport is SSH authorizes it for root through the platform's own means (meta-data
+ * transport is SSH authorizes it for root (or a user with passwordless sudo) through the platform's own means (meta-data
  * `public-keys` on NoCloud-style platforms, a key pair on a cloud); it never travels in
  * the case's user-data or vendor-data. A driver with out-of-band exec needs no key and
  * should leave the guest untouched by it.
@@ -63,8 +63,25 @@ export interface LaunchSpec {
    */
   readonly files?: readonly PrebootFile[];
   readonly accessKey: AccessKey;
+  /**
+   * How the instance's exec, push and pull reach it: `out-of-band` needs
+   * 'out-of-band-exec', `ssh` needs 'ssh' (the access key is authorized for the login only
+   * then). Absent: the platform's default, its out-of-band path where it has one.
+   */
+  readonly transport?: Transport;
   readonly labels: Labels;
   readonly signal?: AbortSignal;
+}
+
+/** The paths a driver can serve exec, push and pull on (LaunchSpec.transport). */
+export type Transport = 'out-of-band' | 'ssh';
+
+/** Where a person or a program logs in to an instance over SSH with the run's access key. */
+export interface SshEndpoint {
+  readonly host: string;
+  readonly port: number;
+  /** Root, or a user who becomes root through `sudo -n` (cloud-init's default user). */
+  readonly username: string;
 }
 
 /** A file a launch puts in place before the first boot; its directory must exist in the image. */
@@ -102,6 +119,10 @@ export interface PushOptions {
 export interface Instance {
   readonly name: string;
   readonly labels: Labels;
+  /** Which path serves exec, push and pull; a driver with one transport may leave it out. */
+  readonly transport?: Transport;
+  /** With 'ssh', on an instance whose transport is SSH: where the run's access key logs in. */
+  readonly sshEndpoint?: SshEndpoint;
   /** Runs as root; exit code, stdin and binary-safe stdout/stderr; EXEC_TIMEOUT on timeoutMs, AbortedError on abort. */
   exec(spec: ExecSpec): Promise<ExecResult>;
   /** Binary-safe; replaces a file that is there. Creates no parent directories. */

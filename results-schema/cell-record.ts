@@ -40,6 +40,12 @@ export interface CellRecord {
   readonly facts: Readonly<Record<string, string>>;
   readonly platform: string;
   readonly instance: string | undefined;
+  /**
+   * What served exec, push and pull in the instance, for every step: the waits, the
+   * harvest, before_reboot (a reboot itself is the driver's own); absent when the driver
+   * has one transport and does not say, or nothing was launched. LaunchSpec.transport's values.
+   */
+  readonly transport?: 'out-of-band' | 'ssh';
   readonly state: CellState;
   /** Why the cell was skipped, or what went wrong before harvest finished. */
   readonly reason: string | undefined;

@@ -86,6 +86,8 @@ export const caseSchema = {
     vendor_data: { type: ['object', 'string'] },
     meta_data: { type: 'object' },
     network_config: { type: ['object', 'string'] },
+    // What serves exec, push and pull (the harvest too): it needs the platform's capability of that name, or the cell is skipped.
+    transport: { enum: ['ssh', 'out-of-band'] },
     boots: { type: 'integer', minimum: 1, maximum: 5 },
     reboot: { enum: ['harness', 'instance'] },
     before_reboot: { type: 'string', minLength: 1 },
@@ -123,6 +125,7 @@ export interface CaseFile {
   vendor_data?: Record<string, unknown> | string;
   meta_data?: Record<string, unknown>;
   network_config?: Record<string, unknown> | string;
+  transport?: 'ssh' | 'out-of-band';
   boots?: number;
   reboot?: 'harness' | 'instance';
   before_reboot?: string;

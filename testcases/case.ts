@@ -1,5 +1,5 @@
 import type { Capability } from '../core/capabilities.js';
-import type { LaunchSpec } from '../platforms/types.js';
+import type { LaunchSpec, Transport } from '../platforms/types.js';
 import type { CaseExpectations, LogExpectation } from '../results-schema/case-expectations.js';
 import type { LogExpectationFile, MarkFile } from './case-schema.js';
 
@@ -20,6 +20,8 @@ export interface TestCase {
   readonly userData: string;
   /** The rest of the seed, delivered by the platform beside the user-data; absent parts are not given at all. */
   readonly seed: CaseSeed;
+  /** What must serve exec, push and pull in the instance; absent: the platform's default. */
+  readonly transport: Transport | undefined;
   readonly boots: CaseBoots;
   readonly requires: CaseRequirements;
   readonly collect: CaseCollect;

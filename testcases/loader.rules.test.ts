@@ -200,6 +200,17 @@ describe('case loading rules', () => {
     assert.ok(!itself.requires.capabilities.includes('reboot'));
   });
 
+  it('takes a transport, which asks the platform for the capability that serves it', async () => {
+    const overSsh = await load('description: x\ncloud_config: {}\ntransport: ssh\n');
+    assert.equal(overSsh.transport, 'ssh');
+    assert.ok(overSsh.requires.capabilities.includes('ssh'));
+    const outOfBand = await load('description: x\ncloud_config: {}\ntransport: out-of-band\n');
+    assert.deepEqual([outOfBand.transport, outOfBand.requires.capabilities], ['out-of-band', ['out-of-band-exec']]);
+    const either = await load('description: x\ncloud_config: {}\n');
+    assert.deepEqual([either.transport, either.requires.capabilities], [undefined, []]);
+    await refused('description: x\ncloud_config: {}\ntransport: telnet\n', 'INVALID_CASE', /transport/);
+  });
+
   it('gives the folder and duplicate-name refusals a hint', async () => {
     await assert.rejects(loadCases([join(dir, 'nowhere')], collectorNames()), (error: unknown) => error instanceof HarnessError && error.hint === 'pass an existing folder to --testcases');
     await write('one/same.yaml', 'description: a\ncloud_config: {}\n');

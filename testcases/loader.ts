@@ -6,7 +6,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import semver from 'semver';
 import { Document, LineCounter, parseDocument } from 'yaml';
 import { HarnessError } from '../core/errors.js';
-import type { Capability } from '../platforms/types.js';
+import type { Capability, Transport } from '../platforms/types.js';
 import { caseSchema, overlayProblem, REPLACED_FIELDS, type CaseFile } from './case-schema.js';
 import { DEFAULT_TIMEOUT_S, toLogExpectations, toMark, type CaseBoots, type CaseSeed, type TestCase } from './case.js';
 import { checkUserData } from './user-data.js';
@@ -101,10 +101,11 @@ export async function loadCase(file: string, collectorNames: ReadonlySet<string>
     timeoutS: raw.timeout ?? DEFAULT_TIMEOUT_S,
     userData,
     seed,
+    transport: raw.transport,
     boots,
     requires: {
       cloudInit,
-      capabilities: [...new Set([...((raw.requires?.capabilities ?? []) as Capability[]), ...impliedCapabilities(seed, boots)])],
+      capabilities: [...new Set([...((raw.requires?.capabilities ?? []) as Capability[]), ...impliedCapabilities(seed, boots, raw.transport)])],
       platforms: raw.requires?.platforms,
     },
     collect: {
@@ -123,9 +124,13 @@ export async function loadCase(file: string, collectorNames: ReadonlySet<string>
   };
 }
 
-/** What a case's seed fields and boots ask of the platform: a cell on a platform without it is skipped with the reason. */
-function impliedCapabilities(seed: CaseSeed, boots: CaseBoots): Capability[] {
+/** The capability a launch needs for each transport it can ask for (LaunchSpec.transport). */
+const TRANSPORT_CAPABILITY: Readonly<Record<Transport, Capability>> = { ssh: 'ssh', 'out-of-band': 'out-of-band-exec' };
+
+/** What a case's seed fields, boots and transport ask of the platform: a cell on a platform without it is skipped with the reason. */
+function impliedCapabilities(seed: CaseSeed, boots: CaseBoots, transport: Transport | undefined): Capability[] {
   return [
+    ...(transport === undefined ? [] : [TRANSPORT_CAPABILITY[transport]]),
     ...(seed.vendorData === undefined ? [] : ['vendor-data' as const]),
     ...(seed.metaData === undefined ? [] : ['meta-data' as const]),
     ...(seed.networkConfig === undefined ? [] : ['network-config' as const]),

@@ -4,7 +4,7 @@ import { stringify } from 'yaml';
 import { collectorScript, DEFAULT_COLLECTORS, DEFAULT_FILES } from '../../collectors/index.js';
 import type { CaseCollect, TestCase } from '../../testcases/case.js';
 import type { CellExpectations } from '../../testcases/expectations.js';
-import type { AccessKey, Instance, Labels, Platform } from '../../platforms/types.js';
+import type { AccessKey, Instance, Labels, Platform, Transport } from '../../platforms/types.js';
 import { AbortedError, describeError, HarnessError } from '../../core/errors.js';
 import type { BootRecord, CellImage, CellPhase, CellRecord, PhaseTiming } from '../../results-schema/cell-record.js';
 import { harvestScript } from '../harvest/bundle.js';
@@ -73,6 +73,8 @@ export async function runCell(
   const boots: BootRecord[] = [];
 
   let instance: Instance | undefined;
+  // Kept apart from the instance, which is gone by the time the record is written.
+  let servedBy: Transport | undefined;
   try {
     instance = await timed('launching', () =>
       platform.launch({
@@ -80,12 +82,14 @@ export async function runCell(
         imageFingerprint: spec.image.fingerprint,
         userData: spec.testCase.userData,
         ...spec.testCase.seed,
+        ...(spec.testCase.transport === undefined ? {} : { transport: spec.testCase.transport }),
         accessKey: spec.accessKey,
         labels: spec.labels,
         signal: options.signal,
       }),
     );
     const launched = instance;
+    servedBy = launched.transport ?? spec.testCase.transport;
     const boot = async (): Promise<void> => {
       try {
         await timed('booting', () => waitForBoot(platform, launched, spec.testCase.timeoutS, options.signal));
@@ -155,6 +159,7 @@ export async function runCell(
     facts: spec.expectations.facts,
     platform: platform.name,
     instance: spec.instanceName,
+    ...(servedBy === undefined ? {} : { transport: servedBy }),
     state: failure === undefined ? 'harvested' : 'failed-to-boot',
     reason: failure === undefined ? undefined : describeError(failure.error),
     errorCode: failure === undefined ? undefined : failure.error instanceof HarnessError ? failure.error.code : 'INTERNAL',

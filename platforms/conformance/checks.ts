@@ -7,6 +7,7 @@ import { isCapability } from '../../core/capabilities.js';
 import { AbortedError, HarnessError } from '../../core/errors.js';
 import { LABEL_RUN } from '../../core/run-id.js';
 import { checkLaunchLimits } from '../limits.js';
+import { SshTransport } from '../ssh/index.js';
 import { readBootId } from '../wait/index.js';
 import { LAUNCHED, type KilledRunRequest } from './killed-run-protocol.js';
 import type { RULES } from './rules.js';
@@ -279,6 +280,31 @@ export const CHECKS: Readonly<Record<CheckedRuleId, Check>> = {
     const result = await session.exec(instance, ['true']);
     check(result.exitCode === 0, `with sshd stopped, \`true\` exited ${result.exitCode}`);
     return undefined;
+  },
+
+  'ssh.reachable': async (session, signal) => {
+    const { instance } = await session.launch('ssh', { userData: '#cloud-config\n', transport: 'ssh' });
+    await session.platform.readiness.waitUntilReady(instance, { timeoutMs: session.bootTimeoutMs, signal });
+    check(instance.transport === undefined || instance.transport === 'ssh', `launched with transport ssh, the instance says it is reached ${instance.transport}`);
+    const endpoint = instance.sshEndpoint;
+    check(endpoint !== undefined, 'launched with transport ssh, the instance names no sshEndpoint');
+    const path = `/var/tmp/cloudproof-conformance-ssh-${nonce()}`;
+    const sent = `cloudproof conformance ${session.runId} over SSH\n`;
+    const own = new SshTransport({ ...endpoint, privateKey: session.accessKey.privateKey, what: `${instance.name} (the suite's own SSH client)` });
+    try {
+      const uid = await own.exec({ command: ['id', '-u'], timeoutMs: 60_000, signal });
+      check(uid.exitCode === 0 && uid.stdout.toString('utf8').trim() === '0', `logged in as ${endpoint.username} at ${endpoint.host}:${endpoint.port}, \`id -u\` exited ${uid.exitCode} printing ${excerpt(uid.stdout)}, not 0`);
+      await own.push(path, sent, { signal });
+    } finally {
+      own.close();
+    }
+    const pulled = await instance.pull(path);
+    check(pulled?.toString('utf8') === sent, () => `${path}, written by the suite over SSH, pulled through the instance holds ${pulled === undefined ? 'nothing' : excerpt(pulled)}`);
+    // Up the exec's process tree to sshd: an exec that came another way has none.
+    const underSshd = await session.exec(instance, ['sh', '-c', 'p=$$; while [ "$p" -gt 1 ]; do [ "$(cat /proc/$p/comm)" = sshd ] && exit 0; p=$(cut -d" " -f4 /proc/$p/stat); done; exit 1']);
+    check(underSshd.exitCode === 0, `the instance's exec has no sshd among its parents (exit ${underSshd.exitCode}): it did not come over SSH`);
+    await instance.delete();
+    return `${endpoint.username}@${endpoint.host}:${endpoint.port}, host key ${own.hostKeyFingerprint ?? 'unseen'}`;
   },
 
   'reboot.new-boot-id': async (session, signal) => {

@@ -39,9 +39,8 @@ export const RULES = [
   { id: 'delete.idempotent', title: 'delete and destroy can be repeated, and the instance is gone' },
   {
     id: 'ssh.reachable',
-    title: "the harness reaches the instance over SSH with the run's key",
+    title: "launched over SSH, the suite's own SSH client logs in at the instance's endpoint with the run's key and is root, and the instance's exec runs under sshd",
     capability: 'ssh',
-    uncheckedBecause: 'the suite has no SSH client of its own yet, so it cannot tell SSH from another transport',
   },
   {
     id: 'image-import.launches',

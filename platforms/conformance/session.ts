@@ -91,7 +91,7 @@ export interface DataBooted extends Booted {
   readonly metaNonce: string;
 }
 
-type LaunchData = Pick<LaunchSpec, 'userData' | 'vendorData' | 'metaData' | 'networkConfig' | 'files'> & { readonly imageFingerprint?: string };
+type LaunchData = Pick<LaunchSpec, 'userData' | 'vendorData' | 'metaData' | 'networkConfig' | 'files' | 'transport'> & { readonly imageFingerprint?: string };
 
 /** A version 1 network configuration naming an interface no guest has: it is applied, and brings nothing up. */
 export const PROBE_INTERFACE = 'cpconf0';

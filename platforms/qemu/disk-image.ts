@@ -127,7 +127,7 @@ async function treeSize(dir: string, signal: AbortSignal | undefined): Promise<n
   return Number.parseInt(output, 10);
 }
 
-async function sha256Of(path: string): Promise<string> {
+export async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
   return hash.digest('hex');

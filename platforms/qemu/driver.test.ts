@@ -11,8 +11,8 @@ const options = (settings: Record<string, string> = {}): PlatformOptions => ({ e
 
 describe('qemu driver, without qemu', () => {
   it('takes its settings, and names a bad one with what it takes', () => {
-    assert.deepEqual(qemuSettingsOf(options()), { accel: 'auto', memoryMiB: 1024, cpus: 2, tcgCpu: 'Nehalem', qemuBinary: 'qemu-system-x86_64' });
-    assert.deepEqual(qemuSettingsOf(options({ accel: 'tcg', memory: '2048', cpus: '1', cpu: 'max', qemu: '/opt/q' })), { accel: 'tcg', memoryMiB: 2048, cpus: 1, tcgCpu: 'max', qemuBinary: '/opt/q' });
+    assert.deepEqual(qemuSettingsOf(options()), { accel: 'auto', memoryMiB: 1024, cpus: 1, tcgCpu: 'Nehalem', qemuBinary: 'qemu-system-x86_64', sshUser: 'debian' });
+    assert.deepEqual(qemuSettingsOf(options({ accel: 'tcg', memory: '2048', cpus: '2', cpu: 'max', qemu: '/opt/q', 'ssh-user': 'cloud' })), { accel: 'tcg', memoryMiB: 2048, cpus: 2, tcgCpu: 'max', qemuBinary: '/opt/q', sshUser: 'cloud' });
     assert.throws(() => qemuSettingsOf(options({ accel: 'hvf' })), (error: unknown) => error instanceof UsageError && /accel=hvf is not one of auto, kvm, tcg/.test(error.message));
     assert.throws(() => qemuSettingsOf(options({ memory: '1.5' })), /memory=1\.5 is not a whole number ≥ 256/);
     assert.throws(() => qemuSettingsOf(options({ cpus: '0' })), /cpus=0 is not a whole number ≥ 1/);
@@ -39,15 +39,19 @@ describe('qemu driver, without qemu', () => {
     assert.ok(after('-device').includes('virtserialport,chardev=qga0,name=org.qemu.guest_agent.0'));
     assert.ok(after('-chardev').includes('file,id=console0,path=/s/instances/vm-1/console.log'));
     assert.ok(!args.includes('-no-reboot'), 'a VM must be able to reboot itself (power_state)');
+    assert.deepEqual(after('-netdev'), ['user,id=net0'], 'a launch served out of band forwards no port');
+    const overSsh = qemuArgs({ ...record, transport: 'ssh' }, { kernel: 'k', initrd: 'i', memoryMiB: 512, cpus: 1, tcgCpu: 'Nehalem', qemuBinary: 'q' });
+    assert.equal(overSsh[overSsh.indexOf('-netdev') + 1], 'user,id=net0,hostfwd=tcp:127.0.0.1:0-:22');
     const kvm = qemuArgs({ ...record, accelerator: 'kvm' }, { kernel: 'k', initrd: 'i', memoryMiB: 512, cpus: 1, tcgCpu: 'Nehalem', qemuBinary: 'q' });
     assert.deepEqual([kvm[kvm.indexOf('-accel') + 1], kvm[kvm.indexOf('-cpu') + 1]], ['kvm', 'host']);
   });
 
-  it('declares what the conformance suite then expects of it, and no SSH or publish yet', () => {
+  it('declares what the conformance suite then expects of it, SSH and out-of-band exec both', () => {
     const expected = expectedOutcomes(qemu.capabilities);
     assert.equal(expected['out-of-band-exec.without-sshd'], 'passed');
     assert.equal(expected['reboot.new-boot-id'], 'passed');
-    assert.equal(expected['publish.launches'], 'not-declared');
-    assert.equal(expected['ssh.reachable'], 'not-declared');
+    assert.equal(expected['publish.launches'], 'passed');
+    assert.equal(expected['preboot-files.before-first-boot'], 'passed');
+    assert.equal(expected['ssh.reachable'], 'passed');
   });
 });

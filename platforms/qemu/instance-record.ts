@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeAtomically } from '../../core/host/atomic-write.js';
-import type { InstanceSummary, Labels } from '../types.js';
+import type { InstanceSummary, Labels, SshEndpoint, Transport } from '../types.js';
 import type { Accelerator } from './accelerator.js';
 
 /**
@@ -23,6 +23,10 @@ export interface VmRecord {
   readonly socketsDir: string;
   /** qemu's pid, once it is started. */
   readonly pid?: number;
+  /** What serves exec, push and pull (LaunchSpec.transport); the guest agent when absent. */
+  readonly transport?: Transport;
+  /** With transport ssh, once qemu runs: the loopback port the OS gave the forward to the guest's sshd, and the login. */
+  readonly ssh?: SshEndpoint;
 }
 
 const RECORD_FILE = 'instance.json';
@@ -41,6 +45,8 @@ export const VM_FILES = {
   seed: 'seed.iso',
   console: 'console.log',
   qemuLog: 'qemu.log',
+  /** The run's private key, for a person to log in to a VM kept over SSH (--keep-failed). */
+  sshKey: 'ssh-key',
 } as const;
 
 export const VM_SOCKETS = { qmp: 'qmp.sock', agent: 'qga.sock' } as const;

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { AbortedError, HarnessError } from '../../core/errors.js';
@@ -22,10 +22,12 @@ import { letGo } from './children.js';
 import { DISK_PACKING, packDiskImage } from './disk-image.js';
 import { QemuImageStore } from './image-store.js';
 import { QemuInstance } from './instance.js';
+import { writePrebootFiles } from './preboot-files.js';
 import { isRunning, readVmRecord, readVmRecords, removeVmFiles, summaryOf, VM_FILES, vmPaths, writeVmRecord, type VmRecord } from './instance-record.js';
-import { GUEST_AGENT_READY } from './readiness.js';
+import { QEMU_READY } from './readiness.js';
 import { writeSeedIso } from './seed-iso.js';
 import { qemuSettingsOf, type QemuSettings } from './settings.js';
+import { forwardedSshPort } from './usernet.js';
 import { removeVm, startQemu, stopQemu } from './vm.js';
 
 export const QEMU_CAPABILITIES: readonly Capability[] = [
@@ -33,9 +35,12 @@ export const QEMU_CAPABILITIES: readonly Capability[] = [
   'console-log',
   'image-import',
   'out-of-band-exec',
+  'ssh',
   'vendor-data',
   'meta-data',
   'network-config',
+  'preboot-files',
+  'publish',
 ];
 
 /** What a Debian tree needs to boot as a VM here and be reached out of band; resize2fs and growpart for cloud-init's disk modules. */
@@ -54,7 +59,7 @@ const HOST_TOOLS = ['qemu-img', 'genisoimage'] as const;
 export class QemuPlatform implements Platform {
   readonly name = 'qemu';
   readonly capabilities: ReadonlySet<Capability> = new Set(QEMU_CAPABILITIES);
-  readonly readiness = GUEST_AGENT_READY;
+  readonly readiness = QEMU_READY;
   readonly imageFormat = DISK_PACKING;
   readonly guestPackages = QEMU_GUEST_PACKAGES;
   private readonly settings: QemuSettings;
@@ -167,6 +172,7 @@ export class QemuPlatform implements Platform {
       createdAt: new Date().toISOString(),
       imageFingerprint: spec.imageFingerprint,
       accelerator,
+      ...(spec.transport === 'ssh' ? { transport: 'ssh' } : {}),
       ...vmPaths(this.stateDir, spec.name),
     };
     // The record first: a run killed from here on leaves nothing that gc cannot find.
@@ -175,16 +181,21 @@ export class QemuPlatform implements Platform {
     try {
       await mkdir(record.socketsDir, { recursive: true, mode: 0o700 });
       await runTool('qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'qcow2', '-b', image.disk, join(record.dir, VM_FILES.overlay)], { installHint: SETUP_HINT, errorCode: 'PLATFORM_API', ...(spec.signal === undefined ? {} : { signal: spec.signal }) });
+      await writePrebootFiles(join(record.dir, VM_FILES.overlay), spec.files ?? [], spec.signal);
       await writeSeedIso(spec, join(record.dir, VM_FILES.seed), spec.signal);
       if (spec.signal?.aborted) throw new AbortedError(`launch of ${spec.name}`);
       started = { ...record, pid: await startQemu(record, { kernel: image.kernel, initrd: image.initrd, memoryMiB: this.settings.memoryMiB, cpus: this.settings.cpus, tcgCpu: this.settings.tcgCpu, qemuBinary: this.settings.qemuBinary }) };
+      if (started.transport === 'ssh') {
+        started = { ...started, ssh: { host: '127.0.0.1', port: await forwardedSshPort(started), username: this.settings.sshUser } };
+        await writeFile(join(record.dir, VM_FILES.sshKey), spec.accessKey.privateKey, { mode: 0o600 });
+      }
       await writeVmRecord(started);
     } catch (error) {
       await stopQemu(started).catch(() => undefined);
       await removeVmFiles(record);
       throw error;
     }
-    const instance = new QemuInstance(started, BOOT_TIMEOUT_FACTOR[accelerator]);
+    const instance = new QemuInstance(started, BOOT_TIMEOUT_FACTOR[accelerator], this.images, spec.accessKey.privateKey);
     this.launched.add(instance);
     return instance;
   }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
-import { writeSeedIso } from './seed-iso.js';
+import { seedMetaData, writeSeedIso } from './seed-iso.js';
 
 /** The seed ISO read back with isoinfo (genisoimage's own reader), as cloud-init's NoCloud finds it: by volume id. */
 describe('@e2e qemu NoCloud seed ISO (genisoimage)', () => {
@@ -34,5 +34,22 @@ describe('@e2e qemu NoCloud seed ISO (genisoimage)', () => {
     const iso = join(dir, 'bare.iso');
     await writeSeedIso({ name: 'vm-8', userData: '#cloud-config\n' }, iso);
     assert.deepEqual(await listing(iso), ['/meta-data', '/user-data']);
+  });
+});
+
+describe('qemu NoCloud meta-data', () => {
+  const key = { publicKey: 'ssh-ed25519 AAAA run-key' };
+
+  it('authorizes the access key only for a launch over SSH, leaving an out-of-band guest untouched by it', () => {
+    assert.deepEqual(seedMetaData({ name: 'vm-1', userData: '', accessKey: key }), { 'instance-id': 'vm-1', 'local-hostname': 'vm-1' });
+    assert.deepEqual(seedMetaData({ name: 'vm-1', userData: '', accessKey: key, transport: 'out-of-band' }), { 'instance-id': 'vm-1', 'local-hostname': 'vm-1' });
+    assert.deepEqual(seedMetaData({ name: 'vm-1', userData: '', accessKey: key, transport: 'ssh' }), { 'instance-id': 'vm-1', 'local-hostname': 'vm-1', 'public-keys': [key.publicKey] });
+  });
+
+  it("keeps the launch's own public-keys, as a key, a list or a map, beside the access key", () => {
+    const keysOf = (given: unknown): unknown => seedMetaData({ name: 'vm-1', userData: '', accessKey: key, transport: 'ssh', metaData: { 'public-keys': given } })['public-keys'];
+    assert.deepEqual(keysOf('ssh-rsa B case'), ['ssh-rsa B case', key.publicKey]);
+    assert.deepEqual(keysOf(['ssh-rsa B case', 'ssh-rsa C case']), ['ssh-rsa B case', 'ssh-rsa C case', key.publicKey]);
+    assert.deepEqual(keysOf({ one: 'ssh-rsa B case' }), ['ssh-rsa B case', key.publicKey]);
   });
 });

@@ -5,6 +5,22 @@ import { runTool } from '../../core/host/run-tool.js';
 import { launchMetaDataExtras } from '../meta-data.js';
 import type { LaunchSpec } from '../types.js';
 
+type SeedSpec = Pick<LaunchSpec, 'name' | 'userData' | 'vendorData' | 'metaData' | 'networkConfig' | 'transport'> & { readonly accessKey?: Pick<LaunchSpec['accessKey'], 'publicKey'> };
+
+/**
+ * The launch's meta-data under the platform's own keys. The access key is among
+ * `public-keys` only for a launch over SSH, after any keys of the launch's own: a launch
+ * served out of band leaves the guest untouched by it.
+ */
+export function seedMetaData(spec: SeedSpec): Record<string, unknown> {
+  const extras = launchMetaDataExtras(spec);
+  if (spec.transport !== 'ssh' || spec.accessKey === undefined) return { 'instance-id': spec.name, 'local-hostname': spec.name, ...extras };
+  const given = extras['public-keys'];
+  // cloud-init takes a key, a list of keys, or a map of them.
+  const theirs = given === undefined ? [] : Array.isArray(given) ? given : typeof given === 'object' && given !== null ? Object.values(given) : [given];
+  return { 'instance-id': spec.name, 'local-hostname': spec.name, ...extras, 'public-keys': [...theirs, spec.accessKey.publicKey] };
+}
+
 /** The volume id NoCloud looks for on a block device. */
 const NOCLOUD_VOLUME_ID = 'cidata';
 
@@ -14,12 +30,12 @@ const NOCLOUD_VOLUME_ID = 'cidata';
  * then serves none. instance-id and local-hostname are the instance's name, so every
  * launch is a first boot.
  */
-export async function writeSeedIso(spec: Pick<LaunchSpec, 'name' | 'userData' | 'vendorData' | 'metaData' | 'networkConfig'>, isoPath: string, signal?: AbortSignal): Promise<void> {
+export async function writeSeedIso(spec: SeedSpec, isoPath: string, signal?: AbortSignal): Promise<void> {
   const dir = `${isoPath}.d`;
   await mkdir(dir, { recursive: true });
   try {
     const files: Record<string, string> = {
-      'meta-data': stringify({ 'instance-id': spec.name, 'local-hostname': spec.name, ...launchMetaDataExtras(spec) }),
+      'meta-data': stringify(seedMetaData(spec)),
       'user-data': spec.userData,
     };
     if (spec.vendorData !== undefined) files['vendor-data'] = spec.vendorData;

@@ -8,13 +8,17 @@ import type { PlatformOptions } from '../types.js';
  */
 const DEFAULT_TCG_CPU = 'Nehalem';
 
+/** cloud-init authorizes the launch's key for root too, but prefixed by `disable_root` with a command that refuses the login. */
+const DEFAULT_SSH_USER = 'debian';
+
 /** What the qemu driver lets a user choose (`--platform-option key=value`), each with what it does. */
 const SETTINGS = {
   accel: 'kvm, tcg, or auto (default): KVM when a probe boots a guest with it in seconds, else TCG',
   memory: 'MiB of memory per VM (default 1024)',
-  cpus: 'virtual CPUs per VM (default 2)',
+  cpus: 'virtual CPUs per VM (default 1: under TCG each vCPU is a host thread, and one VM per core boots a batch sooner; see docs/benchmarks.md)',
   cpu: `the CPU model under TCG (default ${DEFAULT_TCG_CPU}); KVM always gives the host's`,
   qemu: 'the qemu-system binary (default: qemu-system-x86_64 on PATH)',
+  'ssh-user': `who logs in over SSH and becomes root through sudo -n (default ${DEFAULT_SSH_USER}, cloud-init's default user on Debian)`,
 } as const;
 
 export type AccelChoice = 'auto' | 'kvm' | 'tcg';
@@ -25,6 +29,7 @@ export interface QemuSettings {
   readonly cpus: number;
   readonly tcgCpu: string;
   readonly qemuBinary: string;
+  readonly sshUser: string;
 }
 
 export function qemuSettingsOf(options: PlatformOptions): QemuSettings {
@@ -41,9 +46,10 @@ export function qemuSettingsOf(options: PlatformOptions): QemuSettings {
   return {
     accel,
     memoryMiB: wholeNumber(given, 'memory', 1024, 256),
-    cpus: wholeNumber(given, 'cpus', 2, 1),
+    cpus: wholeNumber(given, 'cpus', 1, 1),
     tcgCpu: given.cpu ?? DEFAULT_TCG_CPU,
     qemuBinary: given.qemu ?? 'qemu-system-x86_64',
+    sshUser: given['ssh-user'] ?? DEFAULT_SSH_USER,
   };
 }
 

@@ -7,6 +7,7 @@ import { isRunning, removeVmFiles, VM_FILES, VM_SOCKETS, type VmRecord } from '.
 import { killOnExit } from './children.js';
 import { KERNEL_COMMAND_LINE } from './disk-image.js';
 import { qmpCommand } from './qmp.js';
+import { GUEST_SSH_PORT } from './usernet.js';
 
 export interface VmBoot {
   readonly kernel: string;
@@ -36,7 +37,8 @@ export function qemuArgs(record: VmRecord, boot: VmBoot): string[] {
     '-kernel', boot.kernel, '-initrd', boot.initrd, '-append', KERNEL_COMMAND_LINE,
     '-drive', `file=${file(VM_FILES.overlay)},if=virtio,format=qcow2,discard=unmap`,
     '-drive', `file=${file(VM_FILES.seed)},if=virtio,format=raw,readonly=on`,
-    '-netdev', 'user,id=net0', '-device', 'virtio-net-pci,netdev=net0',
+    // Port 0: the OS picks a free loopback port at bind time (usernet.ts reads which), so no two VMs race for one.
+    '-netdev', record.transport === 'ssh' ? `user,id=net0,hostfwd=tcp:127.0.0.1:0-:${GUEST_SSH_PORT}` : 'user,id=net0', '-device', 'virtio-net-pci,netdev=net0',
     // Entropy for the guest's key generation: without it a TCG guest waits on its entropy pool.
     '-device', 'virtio-rng-pci',
     '-chardev', `socket,id=qmp0,path=${socket(VM_SOCKETS.qmp)},server=on,wait=off`, '-mon', 'chardev=qmp0,mode=control',

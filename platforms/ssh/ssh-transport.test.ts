@@ -54,11 +54,11 @@ describe('@e2e SSH transport (a real sshd on loopback)', function () {
   let sshdLog = '';
   let key: { publicKey: string; privateKey: string };
   let transport: SshTransport;
-  const connect = (options: { privateKey?: string; port?: number; connectTimeoutMs?: number } = {}): SshTransport =>
+  const connect = (options: { privateKey?: string; port?: number; connectTimeoutMs?: number; username?: string } = {}): SshTransport =>
     new SshTransport({
       host: '127.0.0.1',
       port: options.port ?? port,
-      username: 'root',
+      username: options.username ?? 'root',
       privateKey: options.privateKey ?? key.privateKey,
       what: 'instance test-sshd',
       ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
@@ -88,7 +88,8 @@ describe('@e2e SSH transport (a real sshd on loopback)', function () {
         `Port ${port}`,
         'ListenAddress 127.0.0.1',
         `HostKey ${hostKey}`,
-        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+        // The second, in the login's home, is how cloud-init authorizes its default user (the sudo tests).
+        `AuthorizedKeysFile ${join(dir, 'authorized_keys')} .ssh/authorized_keys`,
         'PermitRootLogin prohibit-password',
         'PasswordAuthentication no',
         'KbdInteractiveAuthentication no',
@@ -338,6 +339,99 @@ describe('@e2e SSH transport (a real sshd on loopback)', function () {
       await assert.rejects(pending, (error: unknown) => isCode('PLATFORM_API')(error) && /closed/.test((error as Error).message));
       await assert.rejects(closing.exec({ command: ['true'] }), isCode('PLATFORM_API'));
       await assert.rejects(closing.pull('/etc/hostname'), isCode('PLATFORM_API'));
+    });
+  });
+
+  /**
+   * Logged in as a user who is not root, as on a cloud image whose root key cloud-init
+   * disables: everything runs through `sudo -n`. The users are real accounts of this host,
+   * one with cloud-init's NOPASSWD rule and one without any.
+   */
+  describe('as a user who becomes root through sudo', () => {
+    const suffix = randomBytes(3).toString('hex');
+    const sudoer = `cpsudo${suffix}`;
+    const stranger = `cpnosudo${suffix}`;
+    const sudoersFile = `/etc/sudoers.d/cloudproof-test-${suffix}`;
+    let viaSudo: SshTransport;
+
+    const addUser = async (name: string): Promise<void> => {
+      // `*`, not useradd's locked `!`: sshd without PAM refuses a locked account even for a key.
+      const added = spawnSync('useradd', ['--create-home', '--home-dir', `/tmp/${name}`, '--shell', '/bin/sh', '--password', '*', name]);
+      assert.equal(added.status, 0, added.stderr?.toString());
+      await mkdir(`/tmp/${name}/.ssh`, { recursive: true });
+      await writeFile(`/tmp/${name}/.ssh/authorized_keys`, `${key.publicKey}\n`, { mode: 0o600 });
+      spawnSync('chown', ['-R', `${name}:${name}`, `/tmp/${name}`]);
+    };
+
+    before(async function () {
+      if (!existsSync('/usr/bin/sudo')) spawnSync('apt-get', ['install', '-y', 'sudo'], { stdio: 'ignore', timeout: 300_000 });
+      if (!existsSync('/usr/bin/sudo')) {
+        console.warn('    skipped: sudo is not installed and could not be (apt-get install sudo)');
+        this.skip();
+      }
+      await addUser(sudoer);
+      await addUser(stranger);
+      await writeFile(sudoersFile, `${sudoer} ALL=(ALL) NOPASSWD:ALL\n`, { mode: 0o440 });
+      viaSudo = connect({ username: sudoer });
+    });
+    after(async () => {
+      viaSudo?.close();
+      await rm(sudoersFile, { force: true });
+      for (const name of [sudoer, stranger]) spawnSync('userdel', ['--remove', name], { stdio: 'ignore' });
+    });
+
+    it('runs commands as root, with exit code, argv, env and cwd intact and nothing of sudo on stderr', async () => {
+      assert.equal((await viaSudo.exec({ command: ['id', '-u'] })).stdout.toString(), '0\n');
+      assert.equal((await viaSudo.exec({ command: sh('exit 7') })).exitCode, 7);
+      const words = ['a b', "it's", '$HOME', '`id`', '', 'line\nbreak'];
+      const printed = await viaSudo.exec({ command: ['printf', '%s|', ...words] });
+      assert.equal(printed.stdout.toString(), words.map((word) => `${word}|`).join(''));
+      assert.equal(printed.stderr.toString(), '');
+      const applied = await viaSudo.exec({ command: sh('pwd; printf %s "$FOO"'), env: { FOO: "it's" }, cwd: dir });
+      assert.equal(applied.stdout.toString(), `${dir}\nit's`);
+    });
+
+    it('passes every byte value through stdin', async () => {
+      const input = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, index) => index)), randomBytes(64 * 1024)]);
+      assert.ok((await viaSudo.exec({ command: ['cat'], stdin: input })).stdout.equals(input));
+    });
+
+    it('kills a root command that outlives its timeout, with what it started', async () => {
+      const sleeper = uniqueSleep();
+      await assert.rejects(viaSudo.exec({ command: sh(`${sleeper}; echo never`), timeoutMs: 1500 }), (error: unknown) => error instanceof ExecTimeoutError);
+      assert.equal(running(sleeper), false, `${sleeper} still runs`);
+    });
+
+    it('pushes as root with the mode and owner asked for, root:root 0644 otherwise, and pulls it back', async () => {
+      const path = join(dir, 'pushed-through-sudo.bin');
+      const content = randomBytes(300 * 1024);
+      await viaSudo.push(path, content, { mode: 0o600, uid: 1, gid: 2 });
+      assert.equal((await viaSudo.exec({ command: ['stat', '-c', '%a %u %g', path] })).stdout.toString().trim(), '600 1 2');
+      assert.ok((await readFile(path)).equals(content));
+      await viaSudo.push(path, 'short\n');
+      assert.equal((await viaSudo.exec({ command: ['stat', '-c', '%a %u %g', path] })).stdout.toString().trim(), '644 0 0');
+      assert.equal((await viaSudo.pull(path))?.toString(), 'short\n');
+    });
+
+    it('pulls undefined for a missing file, refuses a directory and a missing parent', async () => {
+      assert.equal(await viaSudo.pull(join(dir, 'not-there')), undefined);
+      await assert.rejects(viaSudo.pull(dir), (error: unknown) => isCode('PLATFORM_API')(error) && /is a directory/.test((error as Error).message));
+      await assert.rejects(viaSudo.push(join(dir, 'none', 'file'), 'x'), (error: unknown) => isCode('PLATFORM_API')(error) && (error as HarnessError).hint === `create it first (mkdir -p ${join(dir, 'none')})`);
+    });
+
+    it('says which user cannot become root when sudo wants a password, and runs nothing', async () => {
+      const refused = connect({ username: stranger });
+      try {
+        await assert.rejects(refused.exec({ command: ['touch', join(dir, 'never')] }), (error: unknown) => {
+          assert.ok(isCode('PLATFORM_API')(error), String(error));
+          assert.match((error as Error).message, new RegExp(`${stranger} cannot become root without a password`));
+          assert.match((error as HarnessError).hint ?? '', /NOPASSWD/);
+          return true;
+        });
+        assert.equal(existsSync(join(dir, 'never')), false);
+      } finally {
+        refused.close();
+      }
     });
   });
 });
