@@ -6,6 +6,7 @@ import { addConformanceCommand } from './commands/conformance.js';
 import { addEvaluateCommand } from './commands/evaluate.js';
 import { addGcCommand } from './commands/gc.js';
 import { addHistoryCommands } from './commands/history.js';
+import { addTrendsCommand } from './commands/trends.js';
 import { addImageCommands } from './commands/image.js';
 import { addPlatformsCommand } from './commands/platforms.js';
 import { addProofCommand } from './commands/proof.js';
@@ -52,6 +53,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   addConformanceCommand(program, context);
   addPlatformsCommand(program, context);
   addHistoryCommands(program, context);
+  addTrendsCommand(program, context);
 
   try {
     await program.parseAsync([...argv]);

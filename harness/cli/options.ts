@@ -10,6 +10,12 @@ export function positiveInteger(value: string): number {
   return number;
 }
 
+export function nonNegativeNumber(value: string): number {
+  const number = Number(value);
+  if (value.trim() === '' || !Number.isFinite(number) || number < 0) throw new InvalidArgumentError('give a number of 0 or more');
+  return number;
+}
+
 export function regularExpression(value: string): RegExp {
   try {
     return new RegExp(value);

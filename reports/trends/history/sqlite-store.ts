@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { describeError, HarnessError } from '../../../core/errors.js';
-import type { BuildKey, HistoryRun, HistoryStore, SeriesKey, SeriesPoint, Timing } from './store.js';
+import type { BuildKey, HistoryRun, HistoryStore, Series, SeriesFilter, SeriesKey, SeriesPoint, Timing, TimingSeries } from './store.js';
 
 /**
  * Each migration takes the schema from its index to the next version; the file's
@@ -38,6 +38,10 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 
 // A whole stage has no module; the key column cannot be NULL and stay unique.
 const WHOLE_STAGE = '';
+
+type PointRow = RunRow & { readonly image_fingerprint: string; readonly verdict: string | null; readonly ms: number };
+/** allSeries' columns of timings, in its SELECT's order. */
+type TimingRow = readonly [runId: string, image: string, caseName: string, boot: number, stage: TimingSeries['stage'], module: string, imageFingerprint: string, verdict: string | null, ms: number];
 
 interface RunRow {
   readonly run_id: string;
@@ -125,16 +129,38 @@ class SqliteHistory implements HistoryStore {
         key.build?.sha256 ?? null,
         key.build?.commit ?? null,
         key.build?.commit ?? null,
-      ) as (RunRow & { image_fingerprint: string; verdict: string | null; ms: number })[];
+      ) as PointRow[];
+    return Promise.resolve(rows.map(pointOf));
+  }
+
+  allSeries(filter: SeriesFilter = {}): Promise<Series[]> {
+    // Rows as arrays, grouped here and each run's fields built once: sorting 100,000 rows in SQL would cost more than reading them.
+    const runRows = this.db.prepare('SELECT * FROM runs WHERE ? IS NULL OR platform = ? ORDER BY started_at, run_id').all(filter.platform ?? null, filter.platform ?? null) as RunRow[];
+    const runs = new Map(runRows.map((row, order) => [row.run_id, { order, platform: row.platform, point: { runId: row.run_id, startedAt: row.started_at, build: buildOf(row) } }]));
+    const rows = this.db
+      .prepare(
+        `SELECT run_id, image, case_name, boot, stage, module, image_fingerprint, verdict, ms FROM timings
+         WHERE (? IS NULL OR image = ?) AND (? IS NULL OR case_name = ?)`,
+      )
+      .raw()
+      .all(filter.image ?? null, filter.image ?? null, filter.case ?? null, filter.case ?? null) as TimingRow[];
+    const grouped = new Map<string, { readonly key: SeriesKey; readonly points: { readonly order: number; readonly point: SeriesPoint }[] }>();
+    for (const row of rows) {
+      const [runId, image, caseName, boot, stage, module, imageFingerprint, verdict, ms] = row;
+      const run = runs.get(runId);
+      if (run === undefined) continue;
+      const id = `${run.platform}\0${image}\0${caseName}\0${boot}\0${stage}\0${module}`;
+      let series = grouped.get(id);
+      if (series === undefined) {
+        series = { key: seriesKeyOf(run.platform, row), points: [] };
+        grouped.set(id, series);
+      }
+      series.points.push({ order: run.order, point: { ...run.point, imageFingerprint, verdict: verdict ?? undefined, ms } });
+    }
     return Promise.resolve(
-      rows.map((row) => ({
-        runId: row.run_id,
-        startedAt: row.started_at,
-        build: buildOf(row),
-        imageFingerprint: row.image_fingerprint,
-        verdict: row.verdict ?? undefined,
-        ms: row.ms,
-      })),
+      [...grouped.entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([, { key, points }]) => ({ key, points: points.sort((a, b) => a.order - b.order).map((entry) => entry.point) })),
     );
   }
 
@@ -153,4 +179,21 @@ class SqliteHistory implements HistoryStore {
 
 function buildOf(row: RunRow): BuildKey {
   return { kind: row.build_kind, sha256: row.build_sha256 ?? undefined, commit: row.build_commit ?? undefined, describe: row.build_describe ?? undefined };
+}
+
+function pointOf(row: PointRow): SeriesPoint {
+  return { runId: row.run_id, startedAt: row.started_at, build: buildOf(row), imageFingerprint: row.image_fingerprint, verdict: row.verdict ?? undefined, ms: row.ms };
+}
+
+function seriesKeyOf(platform: string, [, image, caseName, boot, stage, module]: TimingRow): SeriesKey {
+  const where = { platform, image, case: caseName, boot };
+  switch (stage) {
+    case 'systemd':
+    case 'systemd-blame':
+      return { ...where, stage, module };
+    case 'cloud-init':
+      return { ...where, stage, module: undefined };
+    default:
+      return { ...where, stage, module: module === WHOLE_STAGE ? undefined : module };
+  }
 }

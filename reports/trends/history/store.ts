@@ -7,6 +7,8 @@ export interface HistoryStore {
   recordRun(run: HistoryRun, timings: readonly Timing[]): Promise<'added' | 'replaced'>;
   /** One series, oldest run first. */
   series(key: SeriesKey): Promise<SeriesPoint[]>;
+  /** Every series the filter lets through, each oldest run first, read at once: `harness trends` looks at all of them. */
+  allSeries(filter?: SeriesFilter): Promise<Series[]>;
   /** Runs recorded, oldest first. */
   listRuns(filter?: { readonly platform?: string }): Promise<HistoryRun[]>;
   close(): Promise<void>;
@@ -68,3 +70,16 @@ export interface SeriesPoint {
   readonly verdict: string | undefined;
   readonly ms: number;
 }
+
+/** Narrows allSeries to one platform, image or case; absent fields let every value through. */
+export interface SeriesFilter {
+  readonly platform?: string;
+  readonly image?: string;
+  readonly case?: string;
+}
+
+export interface Series {
+  readonly key: SeriesKey;
+  readonly points: readonly SeriesPoint[];
+}
+
