@@ -14,7 +14,7 @@ import { publishVm } from './publish.js';
 /**
  * publishVm against a stand-in for the VM: a process whose command line names the VM's
  * folder (what isRunning looks for) and a QMP monitor that, like a guest acting on its
- * power button, ends that process on system_powerdown, or does not. The disks are real
+ * power button, ends that process on system_powerdown (the first, or a later one), or does not. The disks are real
  * qcow2 files, flattened by the real qemu-img.
  */
 describe('@e2e qemu publish (qemu-img, a stand-in qemu and monitor)', function () {
@@ -38,7 +38,9 @@ describe('@e2e qemu publish (qemu-img, a stand-in qemu and monitor)', function (
     await store.add({ files, fingerprint: baseFingerprint, aliases: ['base', 'cloudproof/prepared/abc'], properties: { kept: 'yes' }, description: 'the base' });
   }
 
-  async function startStandIn(powersOff: boolean): Promise<void> {
+  /** The stand-in powers off at the `obeyedPress`-th system_powerdown (1 the first), or never when undefined. */
+  async function startStandIn(obeyedPress: number | undefined): Promise<void> {
+    let presses = 0;
     vm = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', record.dir], { stdio: 'ignore' });
     record = { ...record, pid: vm.pid ?? -1 };
     await mkdir(record.socketsDir, { recursive: true });
@@ -50,7 +52,7 @@ describe('@e2e qemu publish (qemu-img, a stand-in qemu and monitor)', function (
           const { execute } = JSON.parse(line) as { execute: string };
           commands.push(execute);
           socket.write('{"return": {}}\n');
-          if (execute === 'system_powerdown' && powersOff) setTimeout(() => vm.kill('SIGTERM'), 300);
+          if (execute === 'system_powerdown' && ++presses === obeyedPress) setTimeout(() => vm.kill('SIGTERM'), 300);
         }
       });
     });
@@ -77,7 +79,7 @@ describe('@e2e qemu publish (qemu-img, a stand-in qemu and monitor)', function (
   });
 
   it('powers the guest off, then adds the flattened overlay with the base kernel and initrd, moving the alias; the stopped VM keeps its files', async () => {
-    await startStandIn(true);
+    await startStandIn(1);
     const image = await publishVm(record, { aliases: ['cloudproof/prepared/abc'], properties: { 'cloudproof.hash': 'abc', description: 'prepared' } }, { images: store, powerOffTimeoutMs: 10_000 });
 
     assert.deepEqual(commands, ['qmp_capabilities', 'system_powerdown']);
@@ -98,8 +100,15 @@ describe('@e2e qemu publish (qemu-img, a stand-in qemu and monitor)', function (
     assert.deepEqual((await readdir(record.dir)).sort(), [VM_FILES.overlay], 'only the VM\'s own files stay, no work folder');
   });
 
+  it('presses the power button again when the guest did not act on the first press', async () => {
+    await startStandIn(2);
+    await publishVm(record, { aliases: ['again'], properties: {} }, { images: store, powerOffTimeoutMs: 10_000, pressAgainMs: 500 });
+    assert.deepEqual(commands.filter((command) => command === 'system_powerdown'), ['system_powerdown', 'system_powerdown']);
+    assert.equal(await isRunning(record), false);
+  });
+
   it('publishes nothing from a guest that does not power off in time, and leaves it running', async () => {
-    await startStandIn(false);
+    await startStandIn(undefined);
     await assert.rejects(
       publishVm(record, { aliases: ['other'], properties: {} }, { images: store, powerOffTimeoutMs: 1000 }),
       (error: unknown) => error instanceof HarnessError && error.code === 'PLATFORM_API' && /did not power off within 1 s/.test(error.message),

@@ -14,11 +14,15 @@ export interface PublishVmOptions {
   readonly images: QemuImageStore;
   /** How long the guest may take to power off once asked. */
   readonly powerOffTimeoutMs: number;
+  /** How long to wait before pressing the power button again (default PRESS_AGAIN_MS). */
+  readonly pressAgainMs?: number;
 }
 
 /** Beside the VM's other files, so that a run killed mid-publish leaves nothing that removing the VM does not remove. */
 const WORK_DIR = 'publish';
 const POLL_MS = 250;
+/** A press the guest was not yet listening for (logind still picking up its input devices, in a boot under way) is lost: press again. */
+const PRESS_AGAIN_MS = 20_000;
 
 /**
  * Instance.publish() on qemu: the guest powered off cleanly, then its overlay flattened
@@ -31,7 +35,7 @@ export async function publishVm(record: VmRecord, spec: PublishSpec, options: Pu
   if (base === undefined) {
     throw new HarnessError('IMAGE_NOT_FOUND', `cannot publish ${record.name}: its image ${record.imageFingerprint}, whose kernel and initrd it boots, is gone`, { hint: 'publish from a VM whose image is still in the store' });
   }
-  await powerOff(record, options.powerOffTimeoutMs, spec.signal);
+  await powerOff(record, options.powerOffTimeoutMs, options.pressAgainMs ?? PRESS_AGAIN_MS, spec.signal);
   const work = join(record.dir, WORK_DIR);
   await mkdir(work, { recursive: true });
   try {
@@ -58,21 +62,31 @@ export async function publishVm(record: VmRecord, spec: PublishSpec, options: Pu
 }
 
 /**
- * An ACPI power-button press (systemd-logind in the guest shuts down), then qemu's exit:
- * a guest that has shut down cleanly leaves a filesystem that needs no journal replay.
+ * An ACPI power-button press (systemd-logind in the guest shuts down), repeated until
+ * qemu exits: a guest that has shut down cleanly leaves a filesystem that needs no journal
+ * replay, and a press during shutdown changes nothing.
  * A guest that does not power off in time is left running (delete() kills it): its disk
  * is not one to publish.
  */
-async function powerOff(record: VmRecord, timeoutMs: number, signal: AbortSignal | undefined): Promise<void> {
+async function powerOff(record: VmRecord, timeoutMs: number, pressAgainMs: number, signal: AbortSignal | undefined): Promise<void> {
   if (!(await isRunning(record))) return;
-  await qmpCommand(join(record.socketsDir, VM_SOCKETS.qmp), 'system_powerdown');
+  const press = () => qmpCommand(join(record.socketsDir, VM_SOCKETS.qmp), 'system_powerdown');
+  await press();
   const deadline = Date.now() + timeoutMs;
+  let nextPress = Date.now() + pressAgainMs;
   while (await isRunning(record)) {
     if (signal?.aborted) throw new AbortedError(`power-off of ${record.name}`);
     if (Date.now() > deadline) {
-      throw new HarnessError('PLATFORM_API', `${record.name} did not power off within ${Math.round(timeoutMs / 1000)} s of an ACPI power-button press; its console ends: ${await consoleTail(record)}`, {
+      throw new HarnessError('PLATFORM_API', `${record.name} did not power off within ${Math.round(timeoutMs / 1000)} s of ACPI power-button presses; its console ends: ${await consoleTail(record)}`, {
         hint: 'the guest must act on the power button (systemd-logind does); see its console log',
       });
+    }
+    if (Date.now() >= nextPress) {
+      // qemu may exit between the check and the press: its monitor is gone then, and so is the need.
+      await press().catch(async (error: unknown) => {
+        if (await isRunning(record)) throw error;
+      });
+      nextPress = Date.now() + pressAgainMs;
     }
     await sleep(POLL_MS);
   }
