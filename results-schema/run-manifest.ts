@@ -107,6 +107,8 @@ export interface ManifestCell {
   readonly image: string;
   readonly dir: string;
   readonly instance: string | undefined;
+  /** Which path served the cell's exec and files, as cell.json says; absent where the platform has one and does not say. */
+  readonly transport?: CellRecord['transport'];
   readonly state: CellRecord['state'] | 'not-run';
   readonly verdict: Verdict | undefined;
   /** Set for verdict `error`: the code of what kept the cell from an answer. */
@@ -128,6 +130,7 @@ export function manifestCell(place: Pick<ManifestCell, 'case' | 'image' | 'dir'>
   return {
     ...place,
     instance: record?.instance,
+    ...(record?.transport === undefined ? {} : { transport: record.transport }),
     state: record?.state ?? 'not-run',
     verdict: verdict?.verdict,
     errorCode: verdict?.errorCode,

@@ -52,6 +52,7 @@ describe('@e2e cases in qemu VMs', function () {
     assert.match(await readFile(join(runDir, manifest.cells.find((cell) => cell.case === 'clean_boot')?.dir ?? '', 'console.log'), 'utf8'), /Cloud-init v\. \S+ finished/);
     const overSsh = JSON.parse(await readFile(join(runDir, manifest.cells.find((cell) => cell.case === 'over_ssh')?.dir ?? '', 'cell.json'), 'utf8')) as CellRecord;
     assert.equal(overSsh.transport, 'ssh', 'SSH served the over_ssh case');
+    assert.equal(manifest.cells.find((cell) => cell.case === 'over_ssh')?.transport, 'ssh', 'run.json says so too');
     assert.deepEqual(await platform.listByLabel({ [LABEL_RUN]: runId }), [], 'VMs of the run are left');
     assert.equal(exitCode, 0);
   });

@@ -17,7 +17,7 @@ describe('a case that asks for a transport (fake platform)', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it('launches with the transport asked for and records it in cell.json; skips a transport the platform lacks, saying why', async () => {
+  it('launches with the transport asked for and records it in cell.json and run.json; skips a transport the platform lacks, saying why', async () => {
     const cases = join(work, 'cases');
     await mkdir(cases);
     await writeFile(join(cases, 'out_of_band.yaml'), 'description: d\ntransport: out-of-band\ncloud_config: {}\n');
@@ -34,5 +34,6 @@ describe('a case that asks for a transport (fake platform)', () => {
     const recordOf = async (name: string): Promise<CellRecord> => JSON.parse(await readFile(join(runDir, cellOf(name)?.dir ?? '', 'cell.json'), 'utf8')) as CellRecord;
     assert.equal((await recordOf('out_of_band')).transport, 'out-of-band');
     assert.equal((await recordOf('either')).transport, undefined, 'the fake does not say, and the case did not ask');
+    assert.deepEqual(['out_of_band', 'either'].map((name) => cellOf(name)?.transport), ['out-of-band', undefined], 'run.json says what cell.json says');
   });
 });
