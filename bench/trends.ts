@@ -16,6 +16,7 @@ import { recordRun } from '../reports/trends/history/record-run.js';
 import { historyOf } from '../reports/trends/history/from-manifest.js';
 import { openSqliteHistory } from '../reports/trends/history/sqlite-store.js';
 import { seededRandom } from '../reports/trends/stats/seeded-random.js';
+import { trendsOf } from '../reports/trends/trends.js';
 import { recordedRun, replayed } from '../test/replayed-history.js';
 
 const HARNESS = join(import.meta.dirname, '..', 'harness', 'bin.js');
@@ -51,6 +52,22 @@ try {
     if (round === 1) console.log(result.stdout.split('\n').slice(0, 6).join('\n'));
   }
   console.log(`harness trends over ${stored} timings: median ${median(seconds).toFixed(3)} s, all ${seconds.map((s) => s.toFixed(3)).join(' ')} s (wall, new node process each)`);
+  const reading: number[] = [];
+  const judging: number[] = [];
+  const history = openSqliteHistory(file);
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      const started = performance.now();
+      const series = await history.allSeries();
+      const read = performance.now();
+      trendsOf(series);
+      reading.push((read - started) / 1000);
+      judging.push((performance.now() - read) / 1000);
+    }
+  } finally {
+    await history.close();
+  }
+  console.log(`in process: reading and grouping median ${median(reading).toFixed(3)} s, E-Divisive over every series median ${median(judging).toFixed(3)} s`);
   const startup = performance.now();
   await execa('node', [HARNESS, '--version'], { env: { CI: 'true' } });
   console.log(`for scale, \`harness --version\` (node and the CLI loading, nothing read): ${((performance.now() - startup) / 1000).toFixed(3)} s`);
