@@ -19,7 +19,7 @@ import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execa } from 'execa';
 import { collectorNames } from '../collectors/index.js';
-import { sha256File } from '../harness/build-under-test/deb-artifact.js';
+import { sha256File } from '../core/host/sha256-file.js';
 import { PROPERTY } from '../harness/build-under-test/prepare-recipe.js';
 import type { RunManifest } from '../results-schema/run-manifest.js';
 import lxd from '../platforms/lxd/index.js';

@@ -4,7 +4,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { sha256File } from '../harness/build-under-test/deb-artifact.js';
+import { sha256File } from '../core/host/sha256-file.js';
 import { PROPERTY } from '../harness/build-under-test/prepare-recipe.js';
 import type { RunManifest } from '../results-schema/run-manifest.js';
 import { LABEL_ROLE, LABEL_RUN } from '../core/run-id.js';

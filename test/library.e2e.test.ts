@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256File } from '../harness/build-under-test/deb-artifact.js';
+import { sha256File } from '../core/host/sha256-file.js';
 import { PROPERTY } from '../harness/build-under-test/prepare-recipe.js';
 import { LABEL_RUN } from '../core/run-id.js';
 import type { ManifestCell } from '../results-schema/run-manifest.js';

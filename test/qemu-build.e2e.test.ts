@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256File } from '../harness/build-under-test/deb-artifact.js';
+import { sha256File } from '../core/host/sha256-file.js';
 import { preparedAlias, PROPERTY } from '../harness/build-under-test/prepare-recipe.js';
 import { LABEL_RUN } from '../core/run-id.js';
 import { makeMarkerDeb, type MarkerDeb } from './build-marker-deb.js';

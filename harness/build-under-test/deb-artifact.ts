@@ -1,19 +1,11 @@
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
 import { execa } from 'execa';
 import { HarnessError, UsageError } from '../../core/errors.js';
+import { sha256File } from '../../core/host/sha256-file.js';
 import type { DebArtifact } from './build-source.js';
 
 /** Every .deb is an ar archive; anything else is not worth asking dpkg-deb about. */
 const AR_MAGIC = Buffer.from('!<arch>\n', 'latin1');
-
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(path), hash);
-  return hash.digest('hex');
-}
 
 /** Checks that `path` is a readable .deb and reads its name and version, as the instance's dpkg will see them. */
 export async function inspectDeb(path: string): Promise<DebArtifact> {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { copyFile, lstat, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HarnessError } from '../../core/errors.js';
 import { runTool } from '../../core/host/run-tool.js';
+import { sha256File } from '../../core/host/sha256-file.js';
 import type { ImageFormat, RootfsArtifact } from '../types.js';
 
 /**
@@ -86,7 +86,7 @@ export async function packDiskImage(artifact: RootfsArtifact, workDir: string, o
   const initrd = join(workDir, INITRD_NAME);
   await copyFile(boot.kernel, kernel);
   await copyFile(boot.initrd, initrd);
-  return { disk, kernel, initrd, sizeBytes: (await stat(disk)).size, fingerprint: await sha256Of(disk) };
+  return { disk, kernel, initrd, sizeBytes: (await stat(disk)).size, fingerprint: await sha256File(disk) };
 }
 
 /** The newest kernel in the tree's /boot and its initrd. */
@@ -127,8 +127,3 @@ async function treeSize(dir: string, signal: AbortSignal | undefined): Promise<n
   return Number.parseInt(output, 10);
 }
 
-export async function sha256Of(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { HarnessError } from '../../core/errors.js';
-import { sha256Of } from './disk-image.js';
+import { sha256File } from '../../core/host/sha256-file.js';
 import { QemuImageStore } from './image-store.js';
 import { isRunning, VM_FILES, VM_SOCKETS, vmPaths, type VmRecord } from './instance-record.js';
 import { publishVm } from './publish.js';
@@ -34,7 +34,7 @@ describe('@e2e qemu publish (qemu-img, a stand-in qemu and monitor)', function (
     await execa('qemu-io', ['-c', 'write -P 0x11 0 1M', files.disk]);
     await writeFile(files.kernel, 'the base kernel');
     await writeFile(files.initrd, 'the base initrd');
-    baseFingerprint = await sha256Of(files.disk);
+    baseFingerprint = await sha256File(files.disk);
     await store.add({ files, fingerprint: baseFingerprint, aliases: ['base', 'cloudproof/prepared/abc'], properties: { kept: 'yes' }, description: 'the base' });
   }
 
@@ -89,7 +89,7 @@ describe('@e2e qemu publish (qemu-img, a stand-in qemu and monitor)', function (
     assert.deepEqual((await store.find('base'))?.aliases, ['base'], 'the alias moved off the base');
     const files = await store.paths(image.fingerprint);
     assert.ok(files);
-    assert.equal(image.fingerprint, await sha256Of(files.disk));
+    assert.equal(image.fingerprint, await sha256File(files.disk));
     assert.equal(await readFile(files.kernel, 'utf8'), 'the base kernel');
     assert.equal(await readFile(files.initrd, 'utf8'), 'the base initrd');
     const info = JSON.parse((await execa('qemu-img', ['info', '--output=json', files.disk])).stdout) as Record<string, unknown>;

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortedError, HarnessError } from '../../core/errors.js';
 import { runTool } from '../../core/host/run-tool.js';
 import type { ImageInfo, PublishSpec } from '../types.js';
-import { sha256Of } from './disk-image.js';
+import { sha256File } from '../../core/host/sha256-file.js';
 import type { QemuImageStore } from './image-store.js';
 import { isRunning, VM_FILES, VM_SOCKETS, type VmRecord } from './instance-record.js';
 import { qmpCommand } from './qmp.js';
@@ -51,7 +51,7 @@ export async function publishVm(record: VmRecord, spec: PublishSpec, options: Pu
     if (spec.signal?.aborted) throw new AbortedError(`publish of ${record.name}`);
     return await options.images.add({
       files,
-      fingerprint: await sha256Of(files.disk),
+      fingerprint: await sha256File(files.disk),
       aliases: spec.aliases,
       properties: spec.properties,
       description: spec.properties.description ?? `published from the qemu VM ${record.name}`,
