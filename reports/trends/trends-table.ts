@@ -1,7 +1,9 @@
 import type { BuildKey, SeriesKey } from './history/store.js';
-import type { Trend, TrendVerdict } from './trends.js';
+import { formatEffect } from './effect-format.js';
+import type { Verdict } from './stats/index.js';
+import type { Trend } from './trends.js';
 
-const ORDER: Readonly<Record<TrendVerdict, number>> = { SLOWER: 0, FASTER: 1, UNKNOWN: 2, SAME: 3 };
+const ORDER: Readonly<Record<Verdict, number>> = { SLOWER: 0, FASTER: 1, UNKNOWN: 2, SAME: 3 };
 
 /**
  * What `harness trends` prints: moved series first, then the rest. Without `all`, a module
@@ -36,7 +38,7 @@ function isWholeStage(key: SeriesKey): boolean {
   return key.stage === 'cloud-init' || key.module === undefined || (key.stage === 'systemd' && key.module === 'total');
 }
 
-export function seriesName(key: SeriesKey): string {
+function seriesName(key: SeriesKey): string {
   const what = key.module === undefined ? key.stage : `${key.stage}/${key.module}`;
   return `${key.platform} ${key.image} ${key.case}${key.boot > 1 ? ` boot ${key.boot}` : ''}: ${what}`;
 }
@@ -48,9 +50,7 @@ function ms(value: number | undefined): string {
 function change(trend: Trend): string {
   if (trend.baselineMs === undefined || trend.nowMs === undefined) return '-';
   const delta = trend.nowMs - trend.baselineMs;
-  const sign = delta >= 0 ? '+' : '−';
-  const percent = trend.baselineMs > 0 ? ` (${sign}${Math.abs((100 * delta) / trend.baselineMs).toFixed(1)} %)` : '';
-  return `${sign}${Math.abs(Math.round(delta))} ms${percent}`;
+  return formatEffect(delta, trend.baselineMs > 0 ? (100 * delta) / trend.baselineMs : null);
 }
 
 function buildName(build: BuildKey): string {

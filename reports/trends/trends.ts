@@ -1,6 +1,7 @@
 import { median } from 'simple-statistics';
 import type { Series, SeriesKey, SeriesPoint } from './history/store.js';
-import { eDivisive, type ChangePoint, type EDivisiveOptions } from './stats/index.js';
+import { eDivisive, type ChangePoint, type EDivisiveOptions, type Verdict } from './stats/index.js';
+import { TREND_DEFAULTS } from './trend-defaults.js';
 
 export interface TrendOptions {
   /** How many of each series' newest runs are looked at; older history is what they are compared within. */
@@ -11,8 +12,6 @@ export interface TrendOptions {
   readonly minEffectPercent?: number;
   readonly eDivisive?: EDivisiveOptions;
 }
-
-export type TrendVerdict = 'SAME' | 'SLOWER' | 'FASTER' | 'UNKNOWN';
 
 /** Where a series moved: the first run after the step, and the step's size. */
 export interface TrendChange {
@@ -29,7 +28,7 @@ export interface Trend {
   readonly key: SeriesKey;
   /** Runs looked at (failed and error cells left out). */
   readonly runs: number;
-  readonly verdict: TrendVerdict;
+  readonly verdict: Verdict;
   readonly baselineMs: number | undefined;
   readonly nowMs: number | undefined;
   /** The change that decided the verdict; undefined for SAME and UNKNOWN. */
@@ -39,8 +38,6 @@ export interface Trend {
   /** Why the verdict is UNKNOWN. */
   readonly reason: string | undefined;
 }
-
-export const TREND_DEFAULTS = { lastRuns: 60, minEffectMs: 20, minEffectPercent: 5, minSegmentSize: 5 } as const;
 
 // A boot of a failed or errored cell may have been cut short or stalled: its times say nothing about the build.
 const JUDGED_ON_TIME = new Set<string | undefined>(['passed', 'xfailed', 'xpassed', 'skipped', undefined]);

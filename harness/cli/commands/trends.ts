@@ -1,5 +1,5 @@
 import type { Command } from '@commander-js/extra-typings';
-import { TREND_DEFAULTS } from '../../../reports/trends/trends.js';
+import { TREND_DEFAULTS } from '../../../reports/trends/trend-defaults.js';
 import type { CliContext } from '../context.js';
 import { nonNegativeNumber, positiveInteger } from '../options.js';
 

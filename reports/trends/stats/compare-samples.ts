@@ -1,5 +1,6 @@
 import { interquartileRange, median, probit } from 'simple-statistics';
 import { HarnessError } from '../../../core/errors.js';
+import { formatEffect } from '../effect-format.js';
 import { kolmogorovSmirnov, type KolmogorovSmirnovResult } from './kolmogorov-smirnov.js';
 import { mannWhitneyU, type MannWhitneyResult } from './mann-whitney.js';
 import { requireSample } from './sample-input.js';
@@ -85,7 +86,7 @@ export function compareSamples(baseline: readonly number[], candidate: readonly 
     thresholds: { ...settings, sameAbove },
   };
   const alpha = settings.significanceLevel;
-  const effect = `${formatMs(effectMs)}${effectPercent === null ? '' : ` (${formatPercent(effectPercent)})`}`;
+  const effect = formatEffect(effectMs, effectPercent);
   const best = smallestPossiblePValue(baseline.length, candidate.length);
   if (best > alpha) {
     return {
@@ -151,12 +152,4 @@ function typicalPValueAtShift(baseline: readonly number[], candidate: readonly n
   const typicalBaseline = quantiles(baseline.length, 0);
   const typicalCandidate = quantiles(candidate.length, shift);
   return Math.min(mannWhitneyU(typicalCandidate, typicalBaseline).pValue, kolmogorovSmirnov(typicalCandidate, typicalBaseline).pValue);
-}
-
-function formatMs(ms: number): string {
-  return `${ms >= 0 ? '+' : '−'}${Math.abs(ms).toFixed(Math.abs(ms) < 10 ? 1 : 0)} ms`;
-}
-
-function formatPercent(percent: number): string {
-  return `${percent >= 0 ? '+' : '−'}${Math.abs(percent).toFixed(1)} %`;
 }
