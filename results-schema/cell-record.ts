@@ -1,4 +1,5 @@
 import type { AppliedOverlay, CaseExpectations } from './case-expectations.js';
+import type { Verdict } from './verdict.js';
 
 /** What cell.json says about one (case, image) pair: written by the run loop, read by the checks. */
 export interface CellImage {
@@ -61,6 +62,25 @@ export interface CellRecord {
   readonly timings: readonly PhaseTiming[];
   /** A multi-boot case's boots, in order, and where each was harvested. */
   readonly boots?: readonly BootRecord[];
+  /** Set when the case shared its boot with other cases (harness/packing/). */
+  readonly sharedBoot?: SharedBoot;
   /** Where the checks should look, relative to the run folder. */
   readonly dir: string;
+}
+
+/**
+ * A boot that several cases' cloud-configs shared: each case is judged on its own copy of
+ * the harvest, as if the boot had been its own.
+ */
+export interface SharedBoot {
+  /** The shared boot's own folder, relative to the run folder. */
+  readonly dir: string;
+  /** Every case that was in the boot, this one too. */
+  readonly cases: readonly string[];
+  /**
+   * Set when the case did not pass in the shared boot and was run again alone, the verdict
+   * it then has being the one reported: its verdict there, and where that harvest was kept
+   * (relative to the cell's folder).
+   */
+  readonly rerunAlone?: { readonly verdictThere: Verdict; readonly keptIn: string };
 }

@@ -22,6 +22,14 @@ export function cellDir(runDir: string, caseName: string, imageRef: string): str
   return join(runDir, caseName, imageSlug(imageRef));
 }
 
+/** A boot several cases shared (harness/packing/): case names start with a letter or digit, so this folder is no case's. */
+export function sharedBootDir(runDir: string, index: number, imageRef: string): string {
+  return join(runDir, '_shared-boots', String(index), imageSlug(imageRef));
+}
+
+/** Where, inside a cell's folder, the harvest of a shared boot is kept when the case is run again alone. */
+export const SHARED_BOOT_KEPT_IN = 'shared-boot';
+
 export const CELL_FILE = 'cell.json';
 export const RUN_FILE = 'run.json';
 export const USER_DATA_FILE = 'user-data';

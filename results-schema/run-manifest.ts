@@ -109,6 +109,8 @@ export interface ManifestCell {
   readonly instance: string | undefined;
   /** Which path served the cell's exec and files, as cell.json says; absent where the platform has one and does not say. */
   readonly transport?: CellRecord['transport'];
+  /** The boot this case shared with others, as cell.json says (harness/packing/); absent for a case that booted alone. */
+  readonly sharedBoot?: CellRecord['sharedBoot'];
   readonly state: CellRecord['state'] | 'not-run';
   readonly verdict: Verdict | undefined;
   /** Set for verdict `error`: the code of what kept the cell from an answer. */
@@ -131,6 +133,7 @@ export function manifestCell(place: Pick<ManifestCell, 'case' | 'image' | 'dir'>
     ...place,
     instance: record?.instance,
     ...(record?.transport === undefined ? {} : { transport: record.transport }),
+    ...(record?.sharedBoot === undefined ? {} : { sharedBoot: record.sharedBoot }),
     state: record?.state ?? 'not-run',
     verdict: verdict?.verdict,
     errorCode: verdict?.errorCode,

@@ -17,7 +17,8 @@ const SSH_CASES = join(import.meta.dirname, 'fixtures', 'transport');
  * instance reboots itself (power_state), and one whose user-data takes the guest's network
  * down, so that only the guest agent can harvest it; and one case with `transport: ssh`,
  * launched with the run's key and harvested over SSH. Each cell's harvest keeps the VM's
- * serial console. One run for all of them: each VM boot costs minutes under TCG.
+ * serial console. One run for all of them, with the cases that can share a boot sharing
+ * one: each VM boot costs minutes under TCG.
  */
 describe('@e2e cases in qemu VMs', function () {
   this.timeout(45 * 60_000);
@@ -53,6 +54,7 @@ describe('@e2e cases in qemu VMs', function () {
     const overSsh = JSON.parse(await readFile(join(runDir, manifest.cells.find((cell) => cell.case === 'over_ssh')?.dir ?? '', 'cell.json'), 'utf8')) as CellRecord;
     assert.equal(overSsh.transport, 'ssh', 'SSH served the over_ssh case');
     assert.equal(manifest.cells.find((cell) => cell.case === 'over_ssh')?.transport, 'ssh', 'run.json says so too');
+    assert.ok(manifest.cells.some((cell) => (cell.sharedBoot?.cases.length ?? 0) > 1), 'starter cases shared VM boots');
     assert.deepEqual(await platform.listByLabel({ [LABEL_RUN]: runId }), [], 'VMs of the run are left');
     assert.equal(exitCode, 0);
   });

@@ -89,6 +89,8 @@ export const caseSchema = {
     // What serves exec, push and pull (the harvest too): it needs the platform's capability of that name, or the cell is skipped.
     transport: { enum: ['ssh', 'out-of-band'] },
     boots: { type: 'integer', minimum: 1, maximum: 5 },
+    // Never shares its boot with other cases (harness/packing/): what it proves is about a boot of its own.
+    isolated: { type: 'boolean' },
     reboot: { enum: ['harness', 'instance'] },
     before_reboot: { type: 'string', minLength: 1 },
     collect: {
@@ -127,6 +129,7 @@ export interface CaseFile {
   network_config?: Record<string, unknown> | string;
   transport?: 'ssh' | 'out-of-band';
   boots?: number;
+  isolated?: boolean;
   reboot?: 'harness' | 'instance';
   before_reboot?: string;
   collect?: { files?: string[]; commands?: Record<string, string>; scripts?: string[] };

@@ -23,6 +23,8 @@ export interface TestCase {
   /** What must serve exec, push and pull in the instance; absent: the platform's default. */
   readonly transport: Transport | undefined;
   readonly boots: CaseBoots;
+  /** Never packed into a boot with other cases, even when their cloud-configs could share one. */
+  readonly isolated: boolean;
   readonly requires: CaseRequirements;
   readonly collect: CaseCollect;
   readonly expect: CaseExpectations;

@@ -103,6 +103,7 @@ export async function loadCase(file: string, collectorNames: ReadonlySet<string>
     seed,
     transport: raw.transport,
     boots,
+    isolated: raw.isolated ?? false,
     requires: {
       cloudInit,
       capabilities: [...new Set([...((raw.requires?.capabilities ?? []) as Capability[]), ...impliedCapabilities(seed, boots, raw.transport)])],

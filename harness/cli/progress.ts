@@ -19,18 +19,35 @@ export interface ProgressDisplay {
   run(work: () => Promise<RunResult>): Promise<RunResult>;
 }
 
+type Outcome = 'harvested' | 'stopped' | 'skipped';
+
 class RunState {
   readonly started = Date.now();
   total = 0;
-  harvested = 0;
-  stopped = 0;
-  skipped = 0;
+  /** By cell: a case that did not pass in a shared boot finishes a second time, alone. */
+  private readonly outcomes = new Map<string, Outcome>();
   readonly running = new Map<string, CellPhase>();
 
   constructor(private readonly label: string) {}
 
+  private count(outcome: Outcome): number {
+    return [...this.outcomes.values()].filter((each) => each === outcome).length;
+  }
+
+  get harvested(): number {
+    return this.count('harvested');
+  }
+
+  get stopped(): number {
+    return this.count('stopped');
+  }
+
+  get skipped(): number {
+    return this.count('skipped');
+  }
+
   get finished(): number {
-    return this.harvested + this.stopped + this.skipped;
+    return this.outcomes.size;
   }
 
   elapsed(): number {
@@ -51,14 +68,14 @@ class RunState {
     const phase = this.running.get(cell);
     this.running.delete(cell);
     if (state === 'harvested') {
-      this.harvested += 1;
+      this.outcomes.set(cell, 'harvested');
       return 'harvested';
     }
     if (state === 'skipped') {
-      this.skipped += 1;
+      this.outcomes.set(cell, 'skipped');
       return `skipped: ${reason ?? ''}`;
     }
-    this.stopped += 1;
+    this.outcomes.set(cell, 'stopped');
     return `stopped${phase === undefined ? '' : ` while ${phase}`}: ${reason ?? ''}`;
   }
 }

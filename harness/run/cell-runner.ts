@@ -232,7 +232,7 @@ async function runBeforeReboot(instance: Instance, command: string, dir: string,
 
 
 /** `{{default_user}}` in a collected path or command becomes the image's fact of that name. */
-function withFacts(collect: CaseCollect, facts: Readonly<Record<string, string>>): CaseCollect {
+export function withFacts(collect: CaseCollect, facts: Readonly<Record<string, string>>): CaseCollect {
   const fill = (text: string): string => text.replace(/\{\{\s*(\w+)\s*\}\}/g, (whole, name: string) => facts[name] ?? whole);
   return {
     files: collect.files.map(fill),

@@ -17,7 +17,10 @@ import type { CellImage, CellRecord } from '../../results-schema/cell-record.js'
 import { cellDir } from '../../results-schema/layout.js';
 import { harnessVersion } from '../version.js';
 import type { CellUpgrade } from '../build-under-test/upgrade-flow.js';
-import { runCell, writeCellRecord, type CellSpec } from './cell-runner.js';
+import { runCell, writeCellRecord, type CellPhase } from './cell-runner.js';
+import { planWork, type PlannedCell } from '../packing/work-units.js';
+import { runSharedBoot } from '../packing/shared-boot.js';
+import { keepSharedHarvest, needsRunAlone, rerunRecord } from '../packing/rerun-alone.js';
 import { manifestCell, summarize, writeManifest, type RunManifest, type StartedBy } from '../../results-schema/run-manifest.js';
 import { writeRunReports, type RunReports } from '../../reports/run-reports.js';
 import { recordRunInHistory } from '../../reports/trends/history/record-run.js';
@@ -48,6 +51,11 @@ export interface RunOptions {
   readonly build?: BuildOptions;
   /** The history file the run's boot times are recorded in (reports/trends/history/); none without it. */
   readonly historyFile?: string;
+  /**
+   * Cases whose cloud-configs can share a boot are packed into one (harness/packing/);
+   * false (`--isolated`) boots every case alone. On unless said otherwise.
+   */
+  readonly shareBoots?: boolean;
   readonly now?: () => Date;
 }
 
@@ -69,10 +77,7 @@ export interface RunResult {
   readonly warnings?: readonly string[];
 }
 
-interface PlannedCell {
-  readonly spec: CellSpec;
-  readonly skipReason: string | undefined;
-}
+const keyOf = (cell: PlannedCell): string => cellKey({ case: cell.spec.testCase.name, image: cell.spec.image });
 
 const NO_BUILD: BuildOptions = { source: { kind: 'none' }, upgradeFrom: undefined, env: {} };
 
@@ -153,29 +158,61 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
   try {
     const kept = new Map<string, Instance>();
     const limit = pLimit(concurrency);
+    const cellOptions = (keys: readonly string[]) => ({
+      signal: options.signal,
+      keep: options.keepFailed,
+      onPhase: (phase: CellPhase) => {
+        for (const key of keys) options.observer.phase(key, phase);
+      },
+    });
+    const finished = (record: CellRecord): void => {
+      records.set(cellKey(record), record);
+      options.observer.cellFinished(cellKey(record), record.state, record.reason);
+    };
+    const runAlone = async (cell: PlannedCell): Promise<CellRecord> => {
+      const outcome = await runCell(platform, cell.spec, cellOptions([keyOf(cell)]));
+      if (outcome.keptInstance) kept.set(keyOf(cell), outcome.keptInstance);
+      return outcome.record;
+    };
+    const work = planWork(planned, { share: options.shareBoots !== false && !options.keepFailed && buildStage.upgrade === undefined, platform, runId, runDir, accessKey });
     const settled = await Promise.allSettled(
-      planned.map((cell) =>
+      work.map((unit) =>
         limit(async () => {
-          const key = cellKey({ case: cell.spec.testCase.name, image: cell.spec.image });
-          if (cell.skipReason !== undefined) {
-            const record = skippedRecord(cell, platform.name, cell.skipReason);
-            await writeCellRecord(cell.spec.dir, record);
-            records.set(key, record);
-            options.observer.cellFinished(key, 'skipped', cell.skipReason);
+          if (unit.kind === 'skipped') {
+            const record = skippedRecord(unit.cell, platform.name, unit.reason);
+            await writeCellRecord(unit.cell.spec.dir, record);
+            finished(record);
             return;
           }
           if (options.signal.aborted) return;
-          const outcome = await runCell(platform, cell.spec, {
-            signal: options.signal,
-            keep: options.keepFailed,
-            onPhase: (phase) => options.observer.phase(key, phase),
-          });
-          records.set(key, outcome.record);
-          if (outcome.keptInstance) kept.set(key, outcome.keptInstance);
-          options.observer.cellFinished(key, outcome.record.state, outcome.record.reason);
+          if (unit.kind === 'alone') finished(await runAlone(unit.cell));
+          else for (const record of await runSharedBoot(platform, unit.boot, cellOptions(unit.cells.map(keyOf)))) finished(record);
         }),
       ),
     );
+    const casesByName = new Map(cases.map((testCase) => [testCase.name, testCase]));
+    const shared = [...records.values()].filter((record) => record.sharedBoot !== undefined);
+    if (shared.length > 0 && !options.signal.aborted) {
+      const judgedThere = await evaluateRun({ runDir, runId, cells: shared, cases: casesByName, reporterOutput: 'none' });
+      const again = planned.filter((cell) => records.get(keyOf(cell))?.sharedBoot !== undefined && needsRunAlone(judgedThere.get(keyOf(cell))?.verdict));
+      if (again.length > 0) options.observer.stage?.(`did not pass in a shared boot, so each runs again alone: ${again.map(keyOf).join(', ')}`);
+      settled.push(
+        ...(await Promise.allSettled(
+          again.map((cell) =>
+            limit(async () => {
+              if (options.signal.aborted) return;
+              const there = records.get(keyOf(cell));
+              const verdictThere = judgedThere.get(keyOf(cell))?.verdict;
+              if (there?.sharedBoot === undefined || verdictThere === undefined) return;
+              const keptIn = await keepSharedHarvest(cell.spec.dir);
+              const record = rerunRecord(await runAlone(cell), there.sharedBoot, verdictThere, keptIn);
+              await writeCellRecord(cell.spec.dir, record);
+              finished(record);
+            }),
+          ),
+        )),
+      );
+    }
     interrupted = options.signal.aborted;
     const unexpected = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected' && !(result.reason instanceof AbortedError));
 
@@ -190,7 +227,6 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
 
     options.observer.evaluating();
     const harvested = [...records.values()];
-    const casesByName = new Map(cases.map((testCase) => [testCase.name, testCase]));
     verdicts = harvested.length > 0 ? await evaluateRun({ runDir, runId, cells: harvested, cases: casesByName, reporterOutput: options.reporterOutput }) : new Map<string, CellVerdict>();
 
     for (const [key, instance] of kept) {

@@ -22,7 +22,8 @@ export function addRunCommand(program: Command, context: CliContext): void {
     .option('-e, --expectations <file>', "a vendor's facts and expectations, applied after ours (repeatable)", collect, [] as string[])
     .option('-b, --build <spec>', 'the build under test: none, deb:<file>[,<dep.deb>...], source:<dir> or repo:<apt source line>', 'none')
     .addOption(new Option('--upgrade-from <what>', "boot the image's own cloud-init first, then upgrade each case to the build and reboot").choices(['image'] as const))
-    .option('--keep-failed', 'leave the instance of a failed case running, and say how to reach it', false)
+    .option('--isolated', 'boot every case alone: no case shares a boot with another, even where their cloud-configs could', false)
+    .option('--keep-failed', 'leave the instance of a failed case running, and say how to reach it (every case then boots alone)', false)
     .option('--verbose', "print mocha's spec report as well as the summary", false)
     .option('--repeat <n>', 'run everything n times, one run after another, and name each case whose verdict changed', positiveInteger)
     .action((options) => runAndReport(context, options));
@@ -42,6 +43,8 @@ export interface RunCommandOptions extends PlatformFlags {
   readonly build: string;
   readonly upgradeFrom?: 'image' | undefined;
   readonly keepFailed: boolean;
+  /** Off by default: cases that can share a boot do (harness/packing/). */
+  readonly isolated?: boolean;
   readonly verbose: boolean;
   /** Undefined: one run. N: N runs and their comparison (harness/repeat/). */
   readonly repeat?: number | undefined;
@@ -76,6 +79,7 @@ export async function runAndReport(context: CliContext, options: RunCommandOptio
         reporterOutput: options.verbose ? 'spec' : 'none',
         build,
         historyFile: context.config.historyFile,
+        shareBoots: options.isolated !== true,
       }),
     );
   };

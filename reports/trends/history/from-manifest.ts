@@ -1,17 +1,34 @@
 import type { BootTimes, SystemdFigure } from '../../../results-schema/boot-times.js';
-import type { BuildRecord, RunManifest } from '../../../results-schema/run-manifest.js';
+import type { BuildRecord, ManifestCell, RunManifest } from '../../../results-schema/run-manifest.js';
 import type { BuildKey, HistoryRun, Timing, TimingSeries } from './store.js';
 
 /** A judged run's boot times as history rows: one per stage, module and systemd figure of every boot of every cell. */
 export function historyOf(manifest: RunManifest): { readonly run: HistoryRun; readonly timings: Timing[] } {
   const fingerprints = new Map(manifest.images.map((image) => [image.ref, image.fingerprint]));
   const run: HistoryRun = { runId: manifest.runId, startedAt: manifest.startedAt, platform: manifest.platform.name, build: buildKeyOf(manifest.build), harnessVersion: manifest.harness.version };
-  const timings = manifest.cells.flatMap((cell) =>
-    (cell.bootTimes ?? []).flatMap((times) =>
-      bootTimings(times).map((series): Timing => ({ ...series, case: cell.case, image: cell.image, imageFingerprint: fingerprints.get(cell.image) ?? '', boot: times.boot, verdict: cell.verdict })),
-    ),
-  );
+  const sharedSeen = new Set<string>();
+  const timings = manifest.cells.flatMap((cell) => {
+    const series = seriesCase(cell);
+    if (series.sharedDir !== undefined) {
+      if (sharedSeen.has(series.sharedDir)) return [];
+      sharedSeen.add(series.sharedDir);
+    }
+    return (cell.bootTimes ?? []).flatMap((times) =>
+      bootTimings(times).map((row): Timing => ({ ...row, case: series.name, image: cell.image, imageFingerprint: fingerprints.get(cell.image) ?? '', boot: times.boot, verdict: cell.verdict })),
+    );
+  });
   return { run, timings };
+}
+
+/**
+ * The case a cell's boot times belong to. A shared boot's are its own series, named by
+ * its cases and recorded once, not under each of them: its boot does the work of all, so
+ * it would be a step in the series of a case that booted alone before.
+ */
+function seriesCase(cell: ManifestCell): { readonly name: string; readonly sharedDir: string | undefined } {
+  const shared = cell.sharedBoot;
+  if (shared === undefined || shared.rerunAlone !== undefined) return { name: cell.case, sharedDir: undefined };
+  return { name: `shared:${shared.cases.join('+')}`, sharedDir: shared.dir };
 }
 
 type Measured = TimingSeries & { readonly ms: number };
