@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { execa } from 'execa';
 
 /**
@@ -29,7 +29,14 @@ export interface MarkerDeb {
   readonly stockVersion: string;
 }
 
-export async function makeMarkerDeb(workDir: string, buildId: string): Promise<MarkerDeb> {
+/** A config module made slower on purpose: its handle() sleeps first, for the boot-time comparisons. */
+export interface SlowedModule {
+  /** The module's file name without .py, e.g. cc_final_message. */
+  readonly module: string;
+  readonly seconds: number;
+}
+
+export async function makeMarkerDeb(workDir: string, buildId: string, options: { readonly slowed?: SlowedModule } = {}): Promise<MarkerDeb> {
   await mkdir(workDir, { recursive: true });
   const stock = await downloadCloudInit(workDir);
   const stockVersion = (await execa('dpkg-deb', ['--field', stock, 'Version'])).stdout.trim();
@@ -40,16 +47,22 @@ export async function makeMarkerDeb(workDir: string, buildId: string): Promise<M
 
   const control = join(tree, 'DEBIAN', 'control');
   await writeFile(control, (await readFile(control, 'utf8')).replace(/^Version: .*$/m, `Version: ${version}`));
-  const relative = MARKED_FILE.slice(1);
-  const marked = join(tree, relative);
-  const source = await readFile(marked, 'utf8');
-  if (!/^_PACKAGED_VERSION = .*$/m.test(source)) throw new Error(`${MARKED_FILE} in ${stock} has no _PACKAGED_VERSION line to mark`);
-  await writeFile(marked, `${source.replace(/^_PACKAGED_VERSION = .*$/m, `_PACKAGED_VERSION = "${version}"`)}${MARKER_LINE}\n`);
-  // Keep md5sums true to the contents, so that debsums in the instance does not flag the build.
+  await rewrite(tree, MARKED_FILE, (source) => {
+    if (!/^_PACKAGED_VERSION = .*$/m.test(source)) throw new Error(`${MARKED_FILE} in ${stock} has no _PACKAGED_VERSION line to mark`);
+    return `${source.replace(/^_PACKAGED_VERSION = .*$/m, `_PACKAGED_VERSION = "${version}"`)}${MARKER_LINE}\n`;
+  });
+  const { slowed } = options;
+  if (slowed !== undefined) {
+    const file = `${dirname(MARKED_FILE)}/config/${slowed.module}.py`;
+    await rewrite(tree, file, (source) => {
+      // The first statement of handle(), whatever its signature (one line in 22.4, typed in 25.1).
+      const handle = /^def handle\([^)]*\)[^:\n]*:[^\n]*\n/m.exec(source);
+      if (handle === null) throw new Error(`${file} in ${stock} has no handle() to slow`);
+      const end = handle.index + handle[0].length;
+      return `${source.slice(0, end)}    __import__("time").sleep(${slowed.seconds})  ${MARKER_LINE}\n${source.slice(end)}`;
+    });
+  }
   const md5sums = join(tree, 'DEBIAN', 'md5sums');
-  const md5 = createHash('md5').update(await readFile(marked)).digest('hex');
-  await writeFile(md5sums, (await readFile(md5sums, 'utf8')).replace(new RegExp(`^[0-9a-f]{32}  ${relative.replace(/[.]/g, '\\.')}$`, 'm'), `${md5}  ${relative}`));
-
   await mkdir(join(tree, 'usr', 'share', 'cloudproof'), { recursive: true });
   await writeFile(join(tree, BUILD_ID_FILE.slice(1)), `${buildId}\n`);
   await appendFile(md5sums, `${createHash('md5').update(`${buildId}\n`).digest('hex')}  ${BUILD_ID_FILE.slice(1)}\n`);
@@ -58,6 +71,16 @@ export async function makeMarkerDeb(workDir: string, buildId: string): Promise<M
   await execa('dpkg-deb', ['--root-owner-group', '-b', tree, path], { env: { SOURCE_DATE_EPOCH } });
   await rm(tree, { recursive: true, force: true });
   return { path, version, stockVersion };
+}
+
+/** Changes a file the package installs, keeping md5sums true to it so that debsums in the instance does not flag the build. */
+async function rewrite(tree: string, installedPath: string, change: (source: string) => string): Promise<void> {
+  const relative = installedPath.slice(1);
+  const path = join(tree, relative);
+  await writeFile(path, change(await readFile(path, 'utf8')));
+  const md5sums = join(tree, 'DEBIAN', 'md5sums');
+  const md5 = createHash('md5').update(await readFile(path)).digest('hex');
+  await writeFile(md5sums, (await readFile(md5sums, 'utf8')).replace(new RegExp(`^[0-9a-f]{32}  ${relative.replace(/[.]/g, '\\.')}$`, 'm'), `${md5}  ${relative}`));
 }
 
 /** Debian's archive is reachable from these machines; the lists may be missing on a fresh one. */

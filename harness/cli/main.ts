@@ -2,6 +2,7 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import { EXIT_BAD_INPUT, EXIT_INTERRUPTED, isHarnessError } from '../../core/errors.js';
 import { harnessVersion } from '../version.js';
 import { readConfig } from '../config.js';
+import { addCompareCommand } from './commands/compare.js';
 import { addConformanceCommand } from './commands/conformance.js';
 import { addEvaluateCommand } from './commands/evaluate.js';
 import { addGcCommand } from './commands/gc.js';
@@ -54,6 +55,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   addPlatformsCommand(program, context);
   addHistoryCommands(program, context);
   addTrendsCommand(program, context);
+  addCompareCommand(program, context);
 
   try {
     await program.parseAsync([...argv]);

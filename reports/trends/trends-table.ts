@@ -1,5 +1,6 @@
 import type { BuildKey, SeriesKey } from './history/store.js';
 import { formatEffect } from './effect-format.js';
+import { alignColumns } from '../../core/text-columns.js';
 import type { Verdict } from './stats/index.js';
 import type { Trend } from './trends.js';
 
@@ -28,13 +29,13 @@ export function trendsTable(trends: readonly Trend[], options: { readonly all?: 
         : `run ${trend.since.position} of ${trend.runs}: ${trend.since.run.runId} (${buildName(trend.since.run.build)}, ${trend.since.run.startedAt}), p=${trend.since.pValue.toFixed(3)}`,
     ]),
   ];
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const lines = rows.map((row) => row.map((text, column) => (column === row.length - 1 ? text : text.padEnd(widths[column]!))).join('  ').trimEnd());
+  const lines = alignColumns(rows);
   const hidden = trends.length - shown.length;
   return hidden > 0 ? [...lines, `(${hidden} module and unit series that did not move are left out; --all shows them)`] : lines;
 }
 
-function isWholeStage(key: SeriesKey): boolean {
+/** A stage, cloud-init's total or systemd's: shown whatever its verdict, where a module or unit that did not move is not. */
+export function isWholeStage(key: { readonly stage: string; readonly module: string | undefined }): boolean {
   return key.stage === 'cloud-init' || key.module === undefined || (key.stage === 'systemd' && key.module === 'total');
 }
 

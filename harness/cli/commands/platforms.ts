@@ -6,6 +6,7 @@ import type { DriverChoice } from '../../../platforms/registry.js';
 import type { PlatformDriver } from '../../../platforms/types.js';
 import type { CliContext } from '../context.js';
 import { collect } from '../options.js';
+import { alignColumns } from '../../../core/text-columns.js';
 
 interface MatrixRow {
   readonly name: string;
@@ -75,9 +76,8 @@ function renderMatrix(rows: readonly MatrixRow[], columns: readonly SupportColum
     ['(newest result)', ...loaded.map((row) => row.newest ?? 'none')],
     ...columns.map((column) => [column, ...loaded.map((row) => [STATE_WORD[row.cells[column].state], row.cells[column].date ?? ''].join(' ').trim())]),
   ];
-  const widths = (table[0] ?? []).map((_, index) => Math.max(...table.map((line) => (line[index] ?? '').length)));
-  const lines = table.map((line) => line.map((cell, index) => cell.padEnd(widths[index] ?? 0)).join('  ').trimEnd());
-  lines.splice(2, 0, '-'.repeat(widths.reduce((sum, width) => sum + width, 0) + 2 * (widths.length - 1)));
+  const lines = alignColumns(table);
+  lines.splice(2, 0, '-'.repeat(Math.max(...lines.map((line) => line.length))));
   for (const row of rows) if (row.cells === undefined) lines.push(`${row.name}: cannot load: ${row.error ?? 'no reason given'}`);
   lines.push('');
   for (const row of rows) if (row.module !== undefined) lines.push(`${row.name}: from ${row.module}`);

@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { Option, type Command } from '@commander-js/extra-typings';
 import { parseBuildSpec } from '../../build-under-test/parse-build-spec.js';
 import { EXIT_INTERRUPTED } from '../../../core/errors.js';
-import type { RunResult } from '../../run/run-loop.js';
+import type { RunOptions, RunResult } from '../../run/run-loop.js';
+import { DEFAULT_EXPECTATIONS_FILE, DEFAULT_TESTCASES_DIR } from '../../../testcases/location.js';
 import type { CliContext } from '../context.js';
 import { collect, positiveInteger, regularExpression } from '../options.js';
 import { openPlatform, platformOptionsOf, type PlatformFlags } from '../platform-flags.js';
@@ -53,35 +54,12 @@ export interface RunCommandOptions extends PlatformFlags {
 /** Runs (or repeats), prints the summary, writes the reports and sets the exit code: the whole of `harness run`. */
 export async function runAndReport(context: CliContext, options: RunCommandOptions): Promise<void> {
   // Loaded here, not at the top: `harness --help` and `harness gc` should not pay for mocha and listr2.
-  const [{ runHarness }, { DEFAULT_TESTCASES_DIR, DEFAULT_EXPECTATIONS_FILE }, { createProgressDisplay }] = await Promise.all([
-    import('../../run/run-loop.js'),
-    import('../../../testcases/location.js'),
-    import('../progress.js'),
-  ]);
-  const build = { source: parseBuildSpec(options.build, process.cwd()), upgradeFrom: options.upgradeFrom, env: context.config.env };
+  const [{ runHarness }, { createProgressDisplay }] = await Promise.all([import('../../run/run-loop.js'), import('../progress.js')]);
+  const runOptions = harnessRunOptions(context, options);
   const { platform } = await openPlatform(context, options);
   const runOnce = (label?: string): Promise<RunResult> => {
     const display = createProgressDisplay(context.config.interactive, context.err, label);
-    return display.run(() =>
-      runHarness({
-        platform,
-        imageRefs: imageRefs(options.image, options.release),
-        testcaseDirs: options.testcases.length > 0 ? options.testcases : [DEFAULT_TESTCASES_DIR],
-        expectationFiles: [DEFAULT_EXPECTATIONS_FILE, ...options.expectations],
-        imageCacheDir: join(context.config.cacheDir, 'images'),
-        selection: { grep: options.grep, tags: options.tag, excludeTags: options.excludeTag },
-        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-        keepFailed: options.keepFailed,
-        resultsDir: options.results,
-        startedBy: { kind: 'cli', argv: context.argv.slice(2) },
-        signal: context.signal,
-        observer: display.observer,
-        reporterOutput: options.verbose ? 'spec' : 'none',
-        build,
-        historyFile: context.config.historyFile,
-        shareBoots: options.isolated !== true,
-      }),
-    );
+    return display.run(() => runHarness({ ...runOptions, platform, observer: display.observer }));
   };
   try {
     if (options.repeat === undefined) await reportOne(context, await runOnce());
@@ -89,6 +67,26 @@ export async function runAndReport(context: CliContext, options: RunCommandOptio
   } finally {
     await platform.close();
   }
+}
+
+/** What `run`, `proof` and `compare` give the run loop from their flags (a bad --build stops here); the caller adds the platform and the observer. */
+export function harnessRunOptions(context: CliContext, options: RunCommandOptions): Omit<RunOptions, 'observer' | 'platform'> {
+  return {
+    imageRefs: imageRefs(options.image, options.release),
+    testcaseDirs: options.testcases.length > 0 ? options.testcases : [DEFAULT_TESTCASES_DIR],
+    expectationFiles: [DEFAULT_EXPECTATIONS_FILE, ...options.expectations],
+    imageCacheDir: join(context.config.cacheDir, 'images'),
+    selection: { grep: options.grep, tags: options.tag, excludeTags: options.excludeTag },
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    keepFailed: options.keepFailed,
+    resultsDir: options.results,
+    startedBy: { kind: 'cli', argv: context.argv.slice(2) },
+    signal: context.signal,
+    reporterOutput: options.verbose ? 'spec' : 'none',
+    build: { source: parseBuildSpec(options.build, process.cwd()), upgradeFrom: options.upgradeFrom, env: context.config.env },
+    historyFile: context.config.historyFile,
+    shareBoots: options.isolated !== true,
+  };
 }
 
 async function reportOne(context: CliContext, result: RunResult): Promise<void> {

@@ -31,9 +31,10 @@ function seriesCase(cell: ManifestCell): { readonly name: string; readonly share
   return { name: `shared:${shared.cases.join('+')}`, sharedDir: shared.dir };
 }
 
-type Measured = TimingSeries & { readonly ms: number };
+export type Measured = TimingSeries & { readonly ms: number };
 
-function bootTimings(times: BootTimes): Measured[] {
+/** One boot's times as rows: each stage, each module, cloud-init's total (stage `cloud-init`), each systemd figure and unit. */
+export function bootTimings(times: BootTimes): Measured[] {
   const rows: Measured[] = times.stages.flatMap((stage) => [
     { stage: stage.stage, module: undefined, ms: stage.ms },
     ...stage.modules.map((module) => ({ stage: stage.stage, module: module.module, ms: module.ms })),
