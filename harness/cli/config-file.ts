@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { Ajv } from 'ajv';
-import { LineCounter, parseDocument } from 'yaml';
+import type { ValidateFunction } from 'ajv';
 import { UsageError } from '../../core/errors.js';
 
 /**
@@ -38,7 +37,13 @@ const schema = {
     },
   },
 } as const;
-const validate = new Ajv({ allErrors: false }).compile(schema);
+// Compiled on first use, as yaml is loaded: most commands run with no config file, and the two are a third of the CLI's start-up.
+let compiled: ValidateFunction | undefined;
+async function validator(): Promise<ValidateFunction> {
+  const { Ajv } = await import('ajv');
+  compiled ??= new Ajv({ allErrors: false }).compile(schema);
+  return compiled;
+}
 
 interface RawConfig {
   readonly platform?: { readonly name?: string; readonly module?: string; readonly options?: Record<string, string | number | boolean> };
@@ -51,11 +56,13 @@ export async function readPlatformConfig(named: string | undefined, cwd: string)
   const text = await readFile(path, 'utf8').catch((error: unknown) => {
     throw new UsageError(`cannot read the config file ${path}: ${(error as Error).message}`, 'give an existing file with --config');
   });
+  const { LineCounter, parseDocument } = await import('yaml');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const parseError = doc.errors[0];
   if (parseError) throw new UsageError(`${path}:${lineCounter.linePos(parseError.pos[0]).line}: not valid YAML: ${parseError.message.split('\n')[0]}`);
   const raw: unknown = doc.toJS() ?? {};
+  const validate = await validator();
   if (!validate(raw)) {
     const error = validate.errors?.[0];
     const extra = error?.keyword === 'additionalProperties' ? ` "${(error.params as { additionalProperty: string }).additionalProperty}"` : '';

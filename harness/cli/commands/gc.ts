@@ -1,7 +1,6 @@
 import type { Command } from '@commander-js/extra-typings';
 import type { CliContext } from '../context.js';
 import { openPlatform, platformOptionsOf } from '../platform-flags.js';
-import { describeStanding, sweepRuns, throwOnFailures } from '../../gc/sweep.js';
 
 export function addGcCommand(program: Command, context: CliContext): void {
   platformOptionsOf(program.command('gc').description('remove the instances of runs that are gone (their owner process ended, or they expired), or of one run, found by label'))
@@ -9,6 +8,8 @@ export function addGcCommand(program: Command, context: CliContext): void {
     .option('--all', 'also instances without an owner label (made by a harness before owner labels)', false)
     .option('--dry-run', 'list what would be removed', false)
     .action(async (options) => {
+      // Loaded here, as every command's work is: the CLI's start-up is what `harness trends` and `--help` wait for.
+      const { describeStanding, sweepRuns, throwOnFailures } = await import('../../gc/sweep.js');
       const { platform } = await openPlatform(context, options);
       try {
         await platform.connect();

@@ -33,6 +33,43 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (run_id, case_name, image, boot, stage, module)
    );
    CREATE INDEX timings_by_series ON timings (case_name, image, boot, stage, module);`,
+  // v2: a series is named once and each cell's image and verdict once, so that a timing is
+  // three numbers: reading 100,000 of them for `harness trends` is then mostly not strings.
+  `CREATE TABLE series (
+     series_id INTEGER PRIMARY KEY,
+     platform TEXT NOT NULL,
+     image TEXT NOT NULL,
+     case_name TEXT NOT NULL,
+     boot INTEGER NOT NULL CHECK (boot >= 1),
+     stage TEXT NOT NULL,
+     module TEXT NOT NULL,
+     UNIQUE (platform, image, case_name, boot, stage, module)
+   );
+   CREATE TABLE cells (
+     cell_id INTEGER PRIMARY KEY,
+     run_id TEXT NOT NULL REFERENCES runs (run_id) ON DELETE CASCADE,
+     case_name TEXT NOT NULL,
+     image TEXT NOT NULL,
+     image_fingerprint TEXT NOT NULL,
+     verdict TEXT,
+     UNIQUE (run_id, case_name, image)
+   );
+   CREATE TABLE points (
+     cell_id INTEGER NOT NULL REFERENCES cells (cell_id) ON DELETE CASCADE,
+     series_id INTEGER NOT NULL REFERENCES series (series_id),
+     ms REAL NOT NULL CHECK (ms >= 0),
+     PRIMARY KEY (cell_id, series_id)
+   ) WITHOUT ROWID;
+   CREATE INDEX points_by_series ON points (series_id);
+   INSERT INTO series (platform, image, case_name, boot, stage, module)
+     SELECT DISTINCT r.platform, t.image, t.case_name, t.boot, t.stage, t.module FROM timings t JOIN runs r USING (run_id);
+   INSERT INTO cells (run_id, case_name, image, image_fingerprint, verdict)
+     SELECT run_id, case_name, image, MIN(image_fingerprint), MIN(verdict) FROM timings GROUP BY run_id, case_name, image;
+   INSERT INTO points (cell_id, series_id, ms)
+     SELECT c.cell_id, s.series_id, t.ms FROM timings t JOIN runs r USING (run_id)
+       JOIN cells c ON c.run_id = t.run_id AND c.case_name = t.case_name AND c.image = t.image
+       JOIN series s ON s.platform = r.platform AND s.image = t.image AND s.case_name = t.case_name AND s.boot = t.boot AND s.stage = t.stage AND s.module = t.module;
+   DROP TABLE timings;`,
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
@@ -40,8 +77,8 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 const WHOLE_STAGE = '';
 
 type PointRow = RunRow & { readonly image_fingerprint: string; readonly verdict: string | null; readonly ms: number };
-/** allSeries' columns of timings, in its SELECT's order. */
-type TimingRow = readonly [runId: string, image: string, caseName: string, boot: number, stage: TimingSeries['stage'], module: string, imageFingerprint: string, verdict: string | null, ms: number];
+/** allSeries' columns of series, in its SELECT's order. */
+type SeriesRow = readonly [seriesId: number, platform: string, image: string, caseName: string, boot: number, stage: TimingSeries['stage'], module: string];
 
 interface RunRow {
   readonly run_id: string;
@@ -92,6 +129,7 @@ class SqliteHistory implements HistoryStore {
 
   recordRun(run: HistoryRun, timings: readonly Timing[]): Promise<'added' | 'replaced'> {
     const write = this.db.transaction((): 'added' | 'replaced' => {
+      // The run's cells and points go with it (ON DELETE CASCADE); series stay, shared with other runs.
       const existed = this.db.prepare('DELETE FROM runs WHERE run_id = ?').run(run.runId).changes > 0;
       this.db
         .prepare(
@@ -99,11 +137,21 @@ class SqliteHistory implements HistoryStore {
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(run.runId, run.startedAt, run.platform, run.build.kind, run.build.sha256 ?? null, run.build.commit ?? null, run.build.describe ?? null, run.harnessVersion);
-      const insert = this.db.prepare(
-        `INSERT INTO timings (run_id, case_name, image, image_fingerprint, boot, stage, module, verdict, ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      );
+      const addSeries = this.db.prepare('INSERT OR IGNORE INTO series (platform, image, case_name, boot, stage, module) VALUES (?, ?, ?, ?, ?, ?)');
+      const seriesId = this.db.prepare('SELECT series_id FROM series WHERE platform = ? AND image = ? AND case_name = ? AND boot = ? AND stage = ? AND module = ?').pluck();
+      const addCell = this.db.prepare('INSERT INTO cells (run_id, case_name, image, image_fingerprint, verdict) VALUES (?, ?, ?, ?, ?)');
+      const addPoint = this.db.prepare('INSERT INTO points (cell_id, series_id, ms) VALUES (?, ?, ?)');
+      const cells = new Map<string, number | bigint>();
       for (const timing of timings) {
-        insert.run(run.runId, timing.case, timing.image, timing.imageFingerprint, timing.boot, timing.stage, timing.module ?? WHOLE_STAGE, timing.verdict ?? null, timing.ms);
+        const cellKey = `${timing.case}\0${timing.image}`;
+        let cellId = cells.get(cellKey);
+        if (cellId === undefined) {
+          cellId = addCell.run(run.runId, timing.case, timing.image, timing.imageFingerprint, timing.verdict ?? null).lastInsertRowid;
+          cells.set(cellKey, cellId);
+        }
+        const where = [run.platform, timing.image, timing.case, timing.boot, timing.stage, timing.module ?? WHOLE_STAGE] as const;
+        addSeries.run(...where);
+        addPoint.run(cellId, seriesId.get(...where), timing.ms);
       }
       return existed ? 'replaced' : 'added';
     });
@@ -113,8 +161,8 @@ class SqliteHistory implements HistoryStore {
   series(key: SeriesKey): Promise<SeriesPoint[]> {
     const rows = this.db
       .prepare(
-        `SELECT r.*, t.image_fingerprint, t.verdict, t.ms FROM timings t JOIN runs r USING (run_id)
-         WHERE r.platform = ? AND t.image = ? AND t.case_name = ? AND t.boot = ? AND t.stage = ? AND t.module = ?
+        `SELECT r.*, c.image_fingerprint, c.verdict, p.ms FROM points p JOIN cells c USING (cell_id) JOIN runs r USING (run_id) JOIN series s USING (series_id)
+         WHERE s.platform = ? AND s.image = ? AND s.case_name = ? AND s.boot = ? AND s.stage = ? AND s.module = ?
            AND (? IS NULL OR r.build_sha256 = ?) AND (? IS NULL OR r.build_commit = ?)
          ORDER BY r.started_at, r.run_id`,
       )
@@ -134,33 +182,41 @@ class SqliteHistory implements HistoryStore {
   }
 
   allSeries(filter: SeriesFilter = {}): Promise<Series[]> {
-    // Rows as arrays, grouped here and each run's fields built once: sorting 100,000 rows in SQL would cost more than reading them.
-    const runRows = this.db.prepare('SELECT * FROM runs WHERE ? IS NULL OR platform = ? ORDER BY started_at, run_id').all(filter.platform ?? null, filter.platform ?? null) as RunRow[];
-    const runs = new Map(runRows.map((row, order) => [row.run_id, { order, platform: row.platform, point: { runId: row.run_id, startedAt: row.started_at, build: buildOf(row) } }]));
-    const rows = this.db
-      .prepare(
-        `SELECT run_id, image, case_name, boot, stage, module, image_fingerprint, verdict, ms FROM timings
-         WHERE (? IS NULL OR image = ?) AND (? IS NULL OR case_name = ?)`,
-      )
+    // Three small reads that name things, then the points as bare numbers, grouped here.
+    const platform = filter.platform ?? null;
+    const image = filter.image ?? null;
+    const caseName = filter.case ?? null;
+    const runRows = this.db.prepare('SELECT * FROM runs WHERE ? IS NULL OR platform = ? ORDER BY started_at, run_id').all(platform, platform) as RunRow[];
+    const runs = new Map(runRows.map((row, order) => [row.run_id, { order, runId: row.run_id, startedAt: row.started_at, build: buildOf(row) }]));
+    const cellRows = this.db
+      .prepare('SELECT cell_id, run_id, image_fingerprint, verdict FROM cells WHERE (? IS NULL OR image = ?) AND (? IS NULL OR case_name = ?)')
       .raw()
-      .all(filter.image ?? null, filter.image ?? null, filter.case ?? null, filter.case ?? null) as TimingRow[];
-    const grouped = new Map<string, { readonly key: SeriesKey; readonly points: { readonly order: number; readonly point: SeriesPoint }[] }>();
-    for (const row of rows) {
-      const [runId, image, caseName, boot, stage, module, imageFingerprint, verdict, ms] = row;
+      .all(image, image, caseName, caseName) as [number, string, string, string | null][];
+    const cells = new Map<number, CellPoint>();
+    for (const [cellId, runId, imageFingerprint, verdict] of cellRows) {
       const run = runs.get(runId);
-      if (run === undefined) continue;
-      const id = `${run.platform}\0${image}\0${caseName}\0${boot}\0${stage}\0${module}`;
-      let series = grouped.get(id);
-      if (series === undefined) {
-        series = { key: seriesKeyOf(run.platform, row), points: [] };
-        grouped.set(id, series);
-      }
-      series.points.push({ order: run.order, point: { ...run.point, imageFingerprint, verdict: verdict ?? undefined, ms } });
+      if (run !== undefined) cells.set(cellId, { order: run.order, runId, startedAt: run.startedAt, build: run.build, imageFingerprint, verdict: verdict ?? undefined });
+    }
+    const seriesFilter = '(? IS NULL OR platform = ?) AND (? IS NULL OR image = ?) AND (? IS NULL OR case_name = ?)';
+    const filterValues = [platform, platform, image, image, caseName, caseName];
+    const seriesRows = this.db.prepare(`SELECT series_id, platform, image, case_name, boot, stage, module FROM series WHERE ${seriesFilter}`).raw().all(...filterValues) as SeriesRow[];
+    const grouped = new Map(seriesRows.map((row) => [row[0], { name: row.slice(1).join('\0'), key: seriesKeyOf(row), points: [] as SeriesPoint[], orders: [] as number[], sorted: true }]));
+    const pointRows = this.db.prepare(`SELECT cell_id, series_id, ms FROM points WHERE series_id IN (SELECT series_id FROM series WHERE ${seriesFilter})`).raw().all(...filterValues) as [number, number, number][];
+    for (const [cellId, seriesId, ms] of pointRows) {
+      const cell = cells.get(cellId);
+      const series = grouped.get(seriesId);
+      if (cell === undefined || series === undefined) continue;
+      // A literal, not a spread: this runs once per stored timing.
+      series.points.push({ runId: cell.runId, startedAt: cell.startedAt, build: cell.build, imageFingerprint: cell.imageFingerprint, verdict: cell.verdict, ms });
+      const last = series.orders[series.orders.length - 1];
+      if (last !== undefined && last > cell.order) series.sorted = false;
+      series.orders.push(cell.order);
     }
     return Promise.resolve(
-      [...grouped.entries()]
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([, { key, points }]) => ({ key, points: points.sort((a, b) => a.order - b.order).map((entry) => entry.point) })),
+      [...grouped.values()]
+        .filter((series) => series.points.length > 0)
+        .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+        .map(({ key, points, orders, sorted }) => ({ key, points: sorted ? points : inRunOrder(points, orders) })),
     );
   }
 
@@ -177,6 +233,17 @@ class SqliteHistory implements HistoryStore {
   }
 }
 
+/** What every point of one cell shares, and where its run comes in the history. */
+type CellPoint = Omit<SeriesPoint, 'ms'> & { readonly order: number };
+
+/** Points read in the order they were stored (a run imported late is out of order), put in the order of their runs. */
+function inRunOrder(points: readonly SeriesPoint[], orders: readonly number[]): SeriesPoint[] {
+  return points
+    .map((point, index) => ({ point, order: orders[index] ?? 0 }))
+    .sort((a, b) => a.order - b.order)
+    .map((entry) => entry.point);
+}
+
 function buildOf(row: RunRow): BuildKey {
   return { kind: row.build_kind, sha256: row.build_sha256 ?? undefined, commit: row.build_commit ?? undefined, describe: row.build_describe ?? undefined };
 }
@@ -185,7 +252,7 @@ function pointOf(row: PointRow): SeriesPoint {
   return { runId: row.run_id, startedAt: row.started_at, build: buildOf(row), imageFingerprint: row.image_fingerprint, verdict: row.verdict ?? undefined, ms: row.ms };
 }
 
-function seriesKeyOf(platform: string, [, image, caseName, boot, stage, module]: TimingRow): SeriesKey {
+function seriesKeyOf([, platform, image, caseName, boot, stage, module]: SeriesRow): SeriesKey {
   const where = { platform, image, case: caseName, boot };
   switch (stage) {
     case 'systemd':
