@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { COLLECTORS_DIR, CELL_FILE, CONSOLE_FILE, harvestedFilePath } from '../results-schema/layout.js';
+import { COLLECTORS_DIR, CELL_FILE, CONSOLE_FILE, harvestedFilePath, RUN_TRENDS_PAGE } from '../results-schema/layout.js';
 import type { ManifestCell, RunManifest } from '../results-schema/run-manifest.js';
 import { VERDICTS } from '../results-schema/verdict.js';
 import type { ImageDifference } from './differences.js';
@@ -22,13 +22,15 @@ interface HtmlReportInput {
   readonly differences: readonly ImageDifference[];
   /** Keyed by the cell's folder (ManifestCell.dir). */
   readonly files: ReadonlyMap<string, CellFiles>;
+  /** Whether the run's trends page (RUN_TRENDS_PAGE) is beside the report. */
+  readonly trendsPage: boolean;
 }
 
 /** Writes <run>/report.html and returns its path. */
 export async function writeHtmlReport(runDir: string, manifest: RunManifest, differences: readonly ImageDifference[]): Promise<string> {
   const files = new Map(await Promise.all(manifest.cells.map(async (cell) => [cell.dir, await harvestedFiles(runDir, cell.dir)] as const)));
   const path = join(runDir, REPORT_FILE);
-  await writeFile(path, renderHtmlReport({ manifest, differences, files }));
+  await writeFile(path, renderHtmlReport({ manifest, differences, files, trendsPage: existsSync(join(runDir, RUN_TRENDS_PAGE)) }));
   return path;
 }
 
@@ -49,6 +51,7 @@ function renderHtmlReport(input: HtmlReportInput): string {
 </head>
 <body>
 <h1>cloudproof run ${manifest.runId}</h1>
+${input.trendsPage ? html`<p><a href="${relativeHref(RUN_TRENDS_PAGE)}">Boot-time trends</a> of every series this run measured, across the runs before it.</p>` : ''}
 <p class="totals">${VERDICTS.map((verdict) => `${manifest.summary[verdict]} ${verdict}`).join(', ')}${notRun > 0 ? `, ${notRun} not run` : ''} — run ${manifest.state}${manifest.crash === undefined ? '' : `: ${manifest.crash}`}</p>
 ${buildSection(manifest)}
 ${imagesSection(manifest)}

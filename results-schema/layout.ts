@@ -31,6 +31,8 @@ export function sharedBootDir(runDir: string, index: number, imageRef: string): 
 export const SHARED_BOOT_KEPT_IN = 'shared-boot';
 
 export const CELL_FILE = 'cell.json';
+/** A run's charts of the history of every series it measured, written with its boot times into the history (reports/trends/). */
+export const RUN_TRENDS_PAGE = 'trends.html';
 export const RUN_FILE = 'run.json';
 export const USER_DATA_FILE = 'user-data';
 export const CONSOLE_FILE = 'console.log';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { evaluateAgain } from '../harness/evaluate/again.js';
 import { FakePlatform } from '../platforms/fake/platform.js';
 import { openSqliteHistory } from '../reports/trends/history/sqlite-store.js';
 import type { RunManifest } from '../results-schema/run-manifest.js';
+import { RUN_TRENDS_PAGE } from '../results-schema/layout.js';
 import { runOn } from './run-on.js';
 
 // What a real LXD harvest's collectors printed (test/fixtures/boot-times), given to every fake cell.
@@ -52,6 +53,12 @@ describe('a run records its boot times (fake platform)', () => {
     } finally {
       await store.close();
     }
+    // The run's own trends page, linked from its report; a run without a history has neither.
+    const page = await readFile(join(withHistory.runDir, RUN_TRENDS_PAGE), 'utf8');
+    for (const cell of harvested) assert.ok(page.includes(`fake debian/bookworm ${cell.case}: init:`), cell.case);
+    assert.match(await readFile(join(withHistory.runDir, 'report.html'), 'utf8'), /<a href="trends\.html">Boot-time trends<\/a>/);
+    assert.equal(existsSync(join(without.runDir, RUN_TRENDS_PAGE)), false);
+    assert.doesNotMatch(await readFile(join(without.runDir, 'report.html'), 'utf8'), /trends\.html/);
   });
 
   it('`harness evaluate` fills them into a run.json written before they existed, with the same verdicts', async () => {

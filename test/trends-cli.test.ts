@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -39,6 +39,10 @@ describe('harness trends', () => {
     assert.match(shown.stdout, /lxd debian\/bookworm clean_boot: modules-final\/scripts-user +30 +\d+ ms +\d+ ms +\+\d+ ms.* SLOWER +run 20 of 30: replay-20 /);
     assert.match(shown.stdout, /lxd debian\/bookworm clean_boot: init +30 .* SAME/);
     assert.match(shown.stdout, /series that did not move are left out; --all shows them\)$/m);
+    const page = join(dir, 'page', 'trends.html');
+    const charted = await trends('--html', page);
+    assert.match(charted.stdout, new RegExp(`^charts: ${page.replace(/[.]/g, '\\.')}$`, 'm'));
+    assert.match(readFileSync(page, 'utf8'), /modules-final\/scripts-user: SLOWER since replay-20/);
     const all = await trends('--all');
     assert.ok(all.stdout.split('\n').length > shown.stdout.split('\n').length);
     const gate = await trends('--fail-on-regression');

@@ -246,7 +246,7 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
     // Boot times are read from the harvest after judging, so that they can change no verdict.
     const manifest = await withBootTimes(runDir, manifestNow(state, verdicts, crash));
     await writeManifest(runDir, manifest);
-    historyWarning = options.historyFile === undefined ? undefined : await recordRunInHistory(options.historyFile, manifest);
+    historyWarning = options.historyFile === undefined ? undefined : await recordRunInHistory(options.historyFile, manifest, runDir);
     ended = { manifest, reports: await writeRunReports(runDir, manifest) };
     options.observer.done();
   }

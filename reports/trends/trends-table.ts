@@ -12,9 +12,7 @@ const ORDER: Readonly<Record<Verdict, number>> = { SLOWER: 0, FASTER: 1, UNKNOWN
  * belong to are shown whatever their verdict.
  */
 export function trendsTable(trends: readonly Trend[], options: { readonly all?: boolean } = {}): string[] {
-  const shown = trends
-    .filter((trend) => options.all === true || trend.verdict === 'SLOWER' || trend.verdict === 'FASTER' || isWholeStage(trend.key))
-    .sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || seriesName(a.key).localeCompare(seriesName(b.key)));
+  const shown = shownTrends(trends, options);
   const rows = [
     ['series', 'runs', 'baseline', 'now', 'change', 'verdict', 'since'],
     ...shown.map((trend) => [
@@ -34,12 +32,19 @@ export function trendsTable(trends: readonly Trend[], options: { readonly all?: 
   return hidden > 0 ? [...lines, `(${hidden} module and unit series that did not move are left out; --all shows them)`] : lines;
 }
 
+/** What the table and the page show, moved series first: without `all`, the stages, and the modules and units that moved. */
+export function shownTrends(trends: readonly Trend[], options: { readonly all?: boolean } = {}): Trend[] {
+  return trends
+    .filter((trend) => options.all === true || trend.verdict === 'SLOWER' || trend.verdict === 'FASTER' || isWholeStage(trend.key))
+    .sort((a, b) => ORDER[a.verdict] - ORDER[b.verdict] || seriesName(a.key).localeCompare(seriesName(b.key)));
+}
+
 /** A stage, cloud-init's total or systemd's: shown whatever its verdict, where a module or unit that did not move is not. */
 export function isWholeStage(key: { readonly stage: string; readonly module: string | undefined }): boolean {
   return key.stage === 'cloud-init' || key.module === undefined || (key.stage === 'systemd' && key.module === 'total');
 }
 
-function seriesName(key: SeriesKey): string {
+export function seriesName(key: SeriesKey): string {
   const what = key.module === undefined ? key.stage : `${key.stage}/${key.module}`;
   return `${key.platform} ${key.image} ${key.case}${key.boot > 1 ? ` boot ${key.boot}` : ''}: ${what}`;
 }
@@ -48,7 +53,7 @@ function ms(value: number | undefined): string {
   return value === undefined ? '-' : `${Math.round(value)} ms`;
 }
 
-function change(trend: Trend): string {
+export function change(trend: Trend): string {
   if (trend.baselineMs === undefined || trend.nowMs === undefined) return '-';
   const delta = trend.nowMs - trend.baselineMs;
   return formatEffect(delta, trend.baselineMs > 0 ? (100 * delta) / trend.baselineMs : null);

@@ -28,6 +28,8 @@ export interface Trend {
   readonly key: SeriesKey;
   /** Runs looked at (failed and error cells left out). */
   readonly runs: number;
+  /** Those runs' points, oldest first: what a chart draws. */
+  readonly points: readonly SeriesPoint[];
   readonly verdict: Verdict;
   readonly baselineMs: number | undefined;
   readonly nowMs: number | undefined;
@@ -59,6 +61,7 @@ export function trendsOf(all: readonly Series[], options: TrendOptions = {}): Tr
       return {
         key,
         runs: values.length,
+        points,
         verdict: 'UNKNOWN',
         baselineMs: undefined,
         nowMs: values.length === 0 ? undefined : median(values),
@@ -77,9 +80,9 @@ export function trendsOf(all: readonly Series[], options: TrendOptions = {}): Tr
     const since = changes.findLast(clears);
     if (since === undefined) {
       // No step worth naming: the newest runs against the ones before them, for the reader.
-      return { key, runs: values.length, verdict: 'SAME', baselineMs: median(values.slice(0, -minSegmentSize)), nowMs: median(values.slice(-minSegmentSize)), since, changes, reason: undefined };
+      return { key, runs: values.length, points, verdict: 'SAME', baselineMs: median(values.slice(0, -minSegmentSize)), nowMs: median(values.slice(-minSegmentSize)), since, changes, reason: undefined };
     }
-    return { key, runs: values.length, verdict: since.stepMs > 0 ? 'SLOWER' : 'FASTER', baselineMs: since.beforeMs, nowMs: since.afterMs, since, changes, reason: undefined };
+    return { key, runs: values.length, points, verdict: since.stepMs > 0 ? 'SLOWER' : 'FASTER', baselineMs: since.beforeMs, nowMs: since.afterMs, since, changes, reason: undefined };
   });
 }
 

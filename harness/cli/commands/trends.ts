@@ -15,6 +15,7 @@ export function addTrendsCommand(program: Command, context: CliContext): void {
     .option('--min-effect-ms <ms>', 'a smaller step is SAME whatever its p-value', nonNegativeNumber, TREND_DEFAULTS.minEffectMs)
     .option('--min-effect-percent <pct>', 'nor one smaller than this share of the time before it', nonNegativeNumber, TREND_DEFAULTS.minEffectPercent)
     .option('--all', 'also the module and unit series that did not move')
+    .option('--html <file>', 'also write a page with one chart per series shown, marking the change points (works offline)')
     .option('--fail-on-regression', 'exit 1 when a series is SLOWER')
     .action(async (options) => {
       // Loaded here: better-sqlite3 is a native module that `harness --help` should not load.
@@ -33,6 +34,10 @@ export function addTrendsCommand(program: Command, context: CliContext): void {
         }
         const trends = trendsOf(series, { lastRuns: options.runs, minEffectMs: options.minEffectMs, minEffectPercent: options.minEffectPercent });
         for (const line of trendsTable(trends, { all: options.all })) context.out(line);
+        if (options.html !== undefined) {
+          const { writeTrendsPage } = await import('../../../reports/trends/trends-page.js');
+          context.out(`charts: ${await writeTrendsPage(options.html, trends, { title: 'cloudproof boot-time trends', all: options.all })}`);
+        }
         const slower = trends.filter((trend) => trend.verdict === 'SLOWER').length;
         if (options.failOnRegression && slower > 0) {
           context.err(`${slower} series got slower (--fail-on-regression)`);

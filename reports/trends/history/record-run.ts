@@ -1,6 +1,10 @@
 import { describeError } from '../../../core/errors.js';
 import type { RunManifest } from '../../../results-schema/run-manifest.js';
 import { historyOf } from './from-manifest.js';
+import { join } from 'node:path';
+import { RUN_TRENDS_PAGE } from '../../../results-schema/layout.js';
+import { trendsOf } from '../trends.js';
+import { writeTrendsPage } from '../trends-page.js';
 import { openSqliteHistory } from './sqlite-store.js';
 import type { HistoryStore } from './store.js';
 
@@ -11,14 +15,21 @@ export async function recordRun(store: HistoryStore, manifest: RunManifest): Pro
 }
 
 /**
- * What a finished run does with its boot times: history is a by-product of the run, so a
- * store that cannot be opened or written is a warning to print, never a failed run.
+ * What a finished run does with its boot times: records them, then writes the run's
+ * trends page (RUN_TRENDS_PAGE: the history of every series this run measured, which
+ * report.html links to). History is a by-product of the run, so a store that cannot be
+ * opened or written is a warning to print, never a failed run.
  */
-export async function recordRunInHistory(file: string, manifest: RunManifest): Promise<string | undefined> {
+export async function recordRunInHistory(file: string, manifest: RunManifest, runDir: string): Promise<string | undefined> {
   try {
     const store = openSqliteHistory(file);
     try {
       await recordRun(store, manifest);
+      const measured = new Set(historyOf(manifest).timings.map((timing) => `${timing.image}\0${timing.case}`));
+      if (measured.size > 0) {
+        const series = (await store.allSeries({ platform: manifest.platform.name })).filter((entry) => measured.has(`${entry.key.image}\0${entry.key.case}`));
+        await writeTrendsPage(join(runDir, RUN_TRENDS_PAGE), trendsOf(series), { title: `boot-time trends of the series run ${manifest.runId} measured` });
+      }
     } finally {
       await store.close();
     }
