@@ -31,6 +31,8 @@ export function sharedBootDir(runDir: string, index: number, imageRef: string): 
 export const SHARED_BOOT_KEPT_IN = 'shared-boot';
 
 export const CELL_FILE = 'cell.json';
+/** Each series' baseline from the history as it was before the run judged, for checks that assert a boot time against it (testcases/api.ts). */
+export const BASELINES_FILE = 'baselines.json';
 /** A run's charts of the history of every series it measured, written with its boot times into the history (reports/trends/). */
 export const RUN_TRENDS_PAGE = 'trends.html';
 export const RUN_FILE = 'run.json';

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { bootDir, collectorPaths, harvestedFilePath, USER_DATA_FILE } from '../results-schema/layout.js';
+import { join, resolve } from 'node:path';
+import { BASELINES_FILE, bootDir, collectorPaths, harvestedFilePath, USER_DATA_FILE } from '../results-schema/layout.js';
+import type { Baseline, BaselinesFile } from '../reports/trends/baselines.js';
+import { cellBootTimes } from '../reports/trends/boot-times.js';
+import { bootTimings } from '../reports/trends/history/from-manifest.js';
 import type { BootRecord, CellRecord } from '../results-schema/cell-record.js';
 import { CLOUD_INIT_LOG } from '../core/cloud-init-paths.js';
 import { HarnessError } from '../core/errors.js';
@@ -211,11 +214,64 @@ export class HarvestedCell {
     }
   }
 
+  /**
+   * This boot's time in ms, measured inside the guest: a stage (`init-local`, `init`,
+   * `modules-config`, `modules-final`), a module of it (`modules-final`, `scripts_user`), or
+   * cloud-init as a whole (`cloud-init`); undefined when the harvest has none.
+   */
+  async bootTime(stage: string, module?: string): Promise<number | undefined> {
+    const times = (await cellBootTimes(this.#cellDir))?.find((boot) => boot.boot === this.bootNumber);
+    return times === undefined ? undefined : bootTimings(times).find((row) => row.stage === stage && row.module === module)?.ms;
+  }
+
+  /** The same series' baseline before this run, from the run folder's baselines.json (written from the history when the run started); undefined without one. */
+  baseline(stage: string, module?: string): Baseline | undefined {
+    const runDir = resolve(this.#cellDir, ...this.record.dir.split('/').map(() => '..'));
+    const path = join(runDir, BASELINES_FILE);
+    if (!existsSync(path)) return undefined;
+    const { baselines } = JSON.parse(readFileSync(path, 'utf8')) as BaselinesFile;
+    return baselines.find(
+      (entry) => entry.case === this.testCase.name && entry.image === this.imageRef && entry.boot === this.bootNumber && entry.stage === stage && (entry.module ?? undefined) === module,
+    );
+  }
+
   /** The WARNING/ERROR/Traceback lines of cloud-init.log this case does not expect, formatted for a failure message. */
   unexpectedLogLines(): string {
     const { expect } = this;
     return formatFindings(unexpectedLogProblems(this.log(), expect));
   }
+}
+
+export interface BaselineTolerance {
+  readonly stage: string;
+  readonly module?: string;
+  /** Slower than the baseline's median by more than the larger of these fails. Defaults 50 ms and 20 %. */
+  readonly toleranceMs?: number;
+  readonly tolerancePercent?: number;
+  /** A baseline of fewer runs is none: the test is then pending. Default 5. */
+  readonly minRuns?: number;
+}
+
+/**
+ * Asserts that this boot's stage or module took no longer than its baseline allows, the
+ * baseline being the median of the series' newest runs before this one. Without a baseline
+ * of enough runs the test is marked pending (there is nothing to be slower than):
+ *
+ *     it('init-local is no slower than it was', async function () {
+ *       await assertNotSlowerThanBaseline(this, cell, { stage: 'init-local' });
+ *     });
+ */
+export async function assertNotSlowerThanBaseline(test: Mocha.Context, cell: HarvestedCell, tolerance: BaselineTolerance): Promise<void> {
+  const what = tolerance.module === undefined ? tolerance.stage : `${tolerance.stage}/${tolerance.module}`;
+  const baseline = cell.baseline(tolerance.stage, tolerance.module);
+  if (baseline === undefined || baseline.runs < (tolerance.minRuns ?? 5)) test.skip();
+  const ms = await cell.bootTime(tolerance.stage, tolerance.module);
+  if (ms === undefined) assert.fail(`no time for ${what} was measured in this boot`);
+  const allowed = Math.max(tolerance.toleranceMs ?? 50, ((tolerance.tolerancePercent ?? 20) / 100) * baseline.medianMs);
+  assert.ok(
+    ms <= baseline.medianMs + allowed,
+    `${what} took ${Math.round(ms)} ms, ${Math.round(ms - baseline.medianMs)} ms more than its baseline (median ${Math.round(baseline.medianMs)} ms of ${baseline.runs} runs); ${Math.round(allowed)} ms more is allowed`,
+  );
 }
 
 /** Set by the evaluator before mocha loads the checks files. */

@@ -24,6 +24,7 @@ import { keepSharedHarvest, needsRunAlone, rerunRecord } from '../packing/rerun-
 import { manifestCell, summarize, writeManifest, type RunManifest, type StartedBy } from '../../results-schema/run-manifest.js';
 import { writeRunReports, type RunReports } from '../../reports/run-reports.js';
 import { recordRunInHistory } from '../../reports/trends/history/record-run.js';
+import { writeBaselines } from '../../reports/trends/baselines.js';
 import { withBootTimes } from '../../reports/trends/run-boot-times.js';
 import type { RunObserver } from './observer.js';
 import { instanceName, LABEL_CASE, LABEL_IMAGE, LABEL_RUN, newRunId } from '../../core/run-id.js';
@@ -114,6 +115,8 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
   await mkdir(runDir, { recursive: true });
   const accessKey = generateAccessKey(`cloudproof-${runId}`);
   const buildStage = await runBuildStage({ platform, images, build, tree: checkedBuild.tree, options: buildOptions, runId, runDir, accessKey, signal: options.signal, say: (line) => options.observer.stage?.(line) });
+  // Before anything is judged, and from the history without this run: checks that compare a boot time read it from the run folder.
+  const baselineWarning = options.historyFile === undefined ? undefined : await writeBaselines(options.historyFile, runDir, { platform: platform.name, cases: new Set(cases.map((testCase) => testCase.name)) });
   const planned = planCells({ runId, runDir, cases, images: buildStage.images, expectationFiles, platform, upgrade: buildStage.upgrade, accessKey });
   const description = await platform.describe();
 
@@ -250,7 +253,8 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
     ended = { manifest, reports: await writeRunReports(runDir, manifest) };
     options.observer.done();
   }
-  return { runId, runDir, manifest: ended.manifest, reports: ended.reports, verdicts, kept: keptForLook, interrupted, ...(historyWarning === undefined ? {} : { warnings: [historyWarning] }) };
+  const warnings = [baselineWarning, historyWarning].filter((warning) => warning !== undefined);
+  return { runId, runDir, manifest: ended.manifest, reports: ended.reports, verdicts, kept: keptForLook, interrupted, ...(warnings.length === 0 ? {} : { warnings }) };
 }
 
 async function resolveImages(platform: Platform, refs: readonly string[]): Promise<CellImage[]> {

@@ -42,7 +42,7 @@ export interface Trend {
 }
 
 // A boot of a failed or errored cell may have been cut short or stalled: its times say nothing about the build.
-const JUDGED_ON_TIME = new Set<string | undefined>(['passed', 'xfailed', 'xpassed', 'skipped', undefined]);
+export const JUDGED_ON_TIME: ReadonlySet<string | undefined> = new Set<string | undefined>(['passed', 'xfailed', 'xpassed', 'skipped', undefined]);
 
 /**
  * Each series' newest runs through E-Divisive means: the latest change point whose step
