@@ -20,7 +20,7 @@ import type { CellUpgrade } from '../build-under-test/upgrade-flow.js';
 import { runCell, writeCellRecord, type CellPhase } from './cell-runner.js';
 import { planWork, type PlannedCell } from '../packing/work-units.js';
 import { runSharedBoot } from '../packing/shared-boot.js';
-import { keepSharedHarvest, needsRunAlone, rerunRecord } from '../packing/rerun-alone.js';
+import { runAgainAlone } from '../packing/rerun-alone.js';
 import { manifestCell, summarize, writeManifest, type RunManifest, type StartedBy } from '../../results-schema/run-manifest.js';
 import { writeRunReports, type RunReports } from '../../reports/run-reports.js';
 import { recordRunInHistory } from '../../reports/trends/history/record-run.js';
@@ -194,28 +194,18 @@ export async function runHarness(options: RunOptions): Promise<RunResult> {
       ),
     );
     const casesByName = new Map(cases.map((testCase) => [testCase.name, testCase]));
-    const shared = [...records.values()].filter((record) => record.sharedBoot !== undefined);
-    if (shared.length > 0 && !options.signal.aborted) {
-      const judgedThere = await evaluateRun({ runDir, runId, cells: shared, cases: casesByName, reporterOutput: 'none' });
-      const again = planned.filter((cell) => records.get(keyOf(cell))?.sharedBoot !== undefined && needsRunAlone(judgedThere.get(keyOf(cell))?.verdict));
-      if (again.length > 0) options.observer.stage?.(`did not pass in a shared boot, so each runs again alone: ${again.map(keyOf).join(', ')}`);
-      settled.push(
-        ...(await Promise.allSettled(
-          again.map((cell) =>
-            limit(async () => {
-              if (options.signal.aborted) return;
-              const there = records.get(keyOf(cell));
-              const verdictThere = judgedThere.get(keyOf(cell))?.verdict;
-              if (there?.sharedBoot === undefined || verdictThere === undefined) return;
-              const keptIn = await keepSharedHarvest(cell.spec.dir);
-              const record = rerunRecord(await runAlone(cell), there.sharedBoot, verdictThere, keptIn);
-              await writeCellRecord(cell.spec.dir, record);
-              finished(record);
-            }),
-          ),
-        )),
-      );
-    }
+    settled.push(
+      ...(await runAgainAlone({
+        planned,
+        records,
+        keyOf,
+        judge: (cells) => evaluateRun({ runDir, runId, cells, cases: casesByName, reporterOutput: 'none' }),
+        runAlone: (cell) => limit(() => runAlone(cell)),
+        finished,
+        signal: options.signal,
+        say: (line) => options.observer.stage?.(line),
+      })),
+    );
     interrupted = options.signal.aborted;
     const unexpected = settled.find((result): result is PromiseRejectedResult => result.status === 'rejected' && !(result.reason instanceof AbortedError));
 
