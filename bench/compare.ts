@@ -30,7 +30,7 @@ const shas = [await sha256File(clean.path), await sha256File(slowed.path)];
 async function compare(label: string, baseline: string, candidate: string): Promise<BuildComparison> {
   const results = await mkdtemp(join(work, 'results-'));
   const started = process.hrtime.bigint();
-  const args = ['harness/bin.js', 'compare', '--platform', 'lxd', '--release', values.release, '--baseline', `deb:${baseline}`, '--build', `deb:${candidate}`, '--boots', values.boots, '--max-boots', values.boots, '--results', results];
+  const args = ['harness/bin.js', 'compare', '--platform', 'lxd', '--release', values.release, '--baseline', `deb:${baseline}`, '--build', `deb:${candidate}`, '--boots', values.boots, '--max-boots', values.boots, '--pairs-at-once', '--results', results];
   const run = await execa('node', args, { reject: false, env: { CI: 'true' }, all: true });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const [folder] = (await readdir(results)).filter((name) => name.startsWith('compare-'));

@@ -30,7 +30,7 @@ describe('harness compare: boot-time A/B on LXD @e2e', function () {
 
   const compare = async (baseline: MarkerDeb, candidate: MarkerDeb, extra: readonly string[] = []) => {
     const results = await mkdtemp(join(work, 'results-'));
-    const args = ['compare', '--platform', 'lxd', '--release', 'bookworm', '--baseline', `deb:${baseline.path}`, '--build', `deb:${candidate.path}`, '--boots', '6', '--max-boots', '6', '--results', results, ...extra];
+    const args = ['compare', '--platform', 'lxd', '--release', 'bookworm', '--baseline', `deb:${baseline.path}`, '--build', `deb:${candidate.path}`, '--boots', '6', '--max-boots', '6', '--pairs-at-once', '--results', results, ...extra];
     const run = await execa('node', [HARNESS, ...args], { reject: false, env: { CI: 'true' }, all: true });
     process.stdout.write(`${run.all}\n`);
     const [folder] = (await readdir(results)).filter((name) => name.startsWith('compare-'));

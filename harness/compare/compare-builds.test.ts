@@ -74,6 +74,22 @@ describe('compareBuilds: two builds interleaved, every series compared', () => {
     assert.equal(verdictOf(result, SLOWED.stage, SLOWED.module)?.samples.baseline, result.boots - 1);
   });
 
+  it("boots a round's two at once when asked, after the first round, and records them in turn order", async () => {
+    const { runOnce } = sides(true, 2);
+    let running = 0;
+    let most = 0;
+    const counted = async (side: Side, round: number): Promise<RunManifest> => {
+      running += 1;
+      most = Math.max(most, running);
+      await new Promise((resolve) => setTimeout(resolve, round === 1 ? 1 : 5));
+      running -= 1;
+      return runOnce(side, round);
+    };
+    const result = await compareBuilds({ boots: 4, maxBoots: 4, runOnce: counted, compare: COMPARE_DEFAULTS, pairsAtOnce: true, signal });
+    assert.equal(most, 2);
+    assert.deepEqual(result.runs.map((run) => `${run.round} ${run.side}`), ['1 baseline', '1 candidate', '2 candidate', '2 baseline', '3 baseline', '3 candidate', '4 candidate', '4 baseline']);
+  });
+
   it('refuses fewer than two boots, and a cap below the boots', async () => {
     const { runOnce } = sides(false, 1);
     await assert.rejects(compareBuilds({ boots: 1, maxBoots: 6, runOnce, compare: {}, signal }), /boots must be/);

@@ -12,6 +12,11 @@ export interface CompareBuildsOptions {
   /** One harness run of the selected cases with one build; its manifest carries the boot times. */
   readonly runOnce: (side: Side, round: number) => Promise<RunManifest>;
   readonly compare: CompareOptions;
+  /**
+   * Boot each round's two at the same time (the first round still one after the other, as
+   * it prepares the builds' images): the host's load then falls on both at once.
+   */
+  readonly pairsAtOnce?: boolean;
   readonly signal: AbortSignal;
   readonly onRun?: (side: Side, round: number, manifest: RunManifest) => void;
 }
@@ -49,11 +54,16 @@ export async function compareBuilds(options: CompareBuildsOptions): Promise<Buil
     if (options.signal.aborted) break;
     round += 1;
     const order: Side[] = round % 2 === 1 ? ['baseline', 'candidate'] : ['candidate', 'baseline'];
-    for (const side of order) {
-      const manifest = await options.runOnce(side, round);
+    const record = (side: Side, manifest: RunManifest): void => {
       runs.push({ side, round, runId: manifest.runId });
       leftOut.push(...addSamples(samples[side], manifest).map((entry) => ({ ...entry, side })));
       options.onRun?.(side, round, manifest);
+    };
+    if (options.pairsAtOnce === true && round > 1) {
+      const manifests = await Promise.all(order.map((side) => options.runOnce(side, round)));
+      order.forEach((side, index) => record(side, manifests[index] as RunManifest));
+    } else {
+      for (const side of order) record(side, await options.runOnce(side, round));
     }
     if (round >= options.boots) result = compareAll(samples, round, options.compare);
   }

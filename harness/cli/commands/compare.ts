@@ -30,6 +30,7 @@ export function addCompareCommand(program: Command, context: CliContext): void {
     .option('--min-effect-ms <ms>', 'a smaller difference of the medians is SAME whatever its p-value', nonNegativeNumber, COMPARE_DEFAULTS.minEffectMs)
     .option('--min-effect-percent <pct>', "nor one smaller than this share of the baseline's median", nonNegativeNumber, COMPARE_DEFAULTS.minEffectPercent)
     .option('-r, --results <dir>', 'where compare-<id>/ (each run, and compare.json) is written', 'results')
+    .option('--pairs-at-once', "boot each round's two builds at the same time (after the first round), so the host's load falls on both at once")
     .option('--all', 'also the module and systemd series that did not move')
     .option('--fail-on-regression', 'exit 1 when a series is SLOWER')
     .action(async (options) => {
@@ -63,6 +64,7 @@ export function addCompareCommand(program: Command, context: CliContext): void {
           boots: options.boots,
           maxBoots: options.maxBoots,
           compare: { minEffectMs: options.minEffectMs, minEffectPercent: options.minEffectPercent },
+          pairsAtOnce: options.pairsAtOnce === true,
           signal: context.signal,
           // The history keeps runs of one build after another, not this interleaving.
           runOnce: async (side) => (await runHarness({ ...sides[side], historyFile: undefined, platform, observer: silentObserver })).manifest,
