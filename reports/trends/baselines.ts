@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { median } from 'simple-statistics';
 import { describeError } from '../../core/errors.js';
 import { BASELINES_FILE } from '../../results-schema/layout.js';
-import { openSqliteHistory } from './history/sqlite-store.js';
+import { openHistory } from './history/open-history.js';
 import { JUDGED_ON_TIME } from './trends.js';
 
 /** One series' baseline: the median of its newest runs that were judged on time. */
@@ -35,7 +35,7 @@ export const BASELINE_RUNS = 20;
  */
 export async function writeBaselines(historyFile: string, runDir: string, scope: { readonly platform: string; readonly cases: ReadonlySet<string> }): Promise<string | undefined> {
   try {
-    const store = openSqliteHistory(historyFile);
+    const store = await openHistory(historyFile);
     let baselines: Baseline[];
     try {
       baselines = (await store.allSeries({ platform: scope.platform }))

@@ -7,11 +7,11 @@ export function addHistoryCommands(program: Command, context: CliContext): void 
     .command('import')
     .description('record the boot times of runs made before, from their run.json and harvest (a run imported again is replaced, not doubled)')
     .argument('<run-dir...>', 'results/<run-id> folders')
-    .option('--store <file>', 'the SQLite history file (default: $CLOUDPROOF_HISTORY, else under the cache dir)', context.config.historyFile)
+    .option('--store <file-or-url>', 'the history: a SQLite file, or a postgres:// URL (default: $CLOUDPROOF_HISTORY, else a file under the cache dir)', context.config.historyFile)
     .action(async (runDirs, options) => {
       // Loaded here: better-sqlite3 is a native module that `harness --help` should not load.
-      const [{ openSqliteHistory }, { importRuns }] = await Promise.all([import('../../../reports/trends/history/sqlite-store.js'), import('../../../reports/trends/history/import-runs.js')]);
-      const store = openSqliteHistory(options.store);
+      const [{ openHistory, shownLocation }, { importRuns }] = await Promise.all([import('../../../reports/trends/history/open-history.js'), import('../../../reports/trends/history/import-runs.js')]);
+      const store = await openHistory(options.store);
       try {
         for (const run of await importRuns(store, runDirs)) {
           context.out(`${run.outcome === 'added' ? 'imported' : 're-imported (replaced)'} ${run.runId}: ${run.timings} timings from ${run.runDir}`);
@@ -19,6 +19,6 @@ export function addHistoryCommands(program: Command, context: CliContext): void 
       } finally {
         await store.close();
       }
-      context.out(`history: ${options.store}`);
+      context.out(`history: ${shownLocation(options.store)}`);
     });
 }

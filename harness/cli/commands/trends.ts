@@ -7,7 +7,7 @@ export function addTrendsCommand(program: Command, context: CliContext): void {
   program
     .command('trends')
     .description('per stage and module of every stored series: baseline, now, change and verdict (SAME, SLOWER, FASTER, UNKNOWN), with the run at which it moved')
-    .option('--store <file>', 'the SQLite history file (default: $CLOUDPROOF_HISTORY, else under the cache dir)', context.config.historyFile)
+    .option('--store <file-or-url>', 'the history: a SQLite file, or a postgres:// URL (default: $CLOUDPROOF_HISTORY, else a file under the cache dir)', context.config.historyFile)
     .option('--platform <name>', 'only this platform')
     .option('--image <ref>', 'only this image, e.g. debian/bookworm')
     .option('--case <name>', 'only this case')
@@ -19,16 +19,16 @@ export function addTrendsCommand(program: Command, context: CliContext): void {
     .option('--fail-on-regression', 'exit 1 when a series is SLOWER')
     .action(async (options) => {
       // Loaded here: better-sqlite3 is a native module that `harness --help` should not load.
-      const [{ openSqliteHistory }, { trendsOf }, { trendsTable }] = await Promise.all([
-        import('../../../reports/trends/history/sqlite-store.js'),
+      const [{ openHistory, shownLocation }, { trendsOf }, { trendsTable }] = await Promise.all([
+        import('../../../reports/trends/history/open-history.js'),
         import('../../../reports/trends/trends.js'),
         import('../../../reports/trends/trends-table.js'),
       ]);
-      const store = openSqliteHistory(options.store);
+      const store = await openHistory(options.store);
       try {
         const series = await store.allSeries({ platform: options.platform, image: options.image, case: options.case });
         if (series.length === 0) {
-          context.err(`no boot times in ${options.store}${options.platform || options.image || options.case ? ' for that filter' : ''}: run cases (each run records them), or import earlier runs with: harness history import results/<run-id>`);
+          context.err(`no boot times in ${shownLocation(options.store)}${options.platform || options.image || options.case ? ' for that filter' : ''}: run cases (each run records them), or import earlier runs with: harness history import results/<run-id>`);
           context.exitCode = 2;
           return;
         }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { RUN_TRENDS_PAGE } from '../../../results-schema/layout.js';
 import { trendsOf } from '../trends.js';
 import { writeTrendsPage } from '../trends-page.js';
-import { openSqliteHistory } from './sqlite-store.js';
+import { openHistory } from './open-history.js';
 import type { HistoryStore } from './store.js';
 
 /** Records a run's boot times (already in its manifest) in one transaction; says whether it was there before. */
@@ -22,7 +22,7 @@ export async function recordRun(store: HistoryStore, manifest: RunManifest): Pro
  */
 export async function recordRunInHistory(file: string, manifest: RunManifest, runDir: string): Promise<string | undefined> {
   try {
-    const store = openSqliteHistory(file);
+    const store = await openHistory(file);
     try {
       await recordRun(store, manifest);
       const measured = new Set(historyOf(manifest).timings.map((timing) => `${timing.image}\0${timing.case}`));

@@ -4,26 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openSqliteHistory, SCHEMA_VERSION } from './sqlite-store.js';
-import type { HistoryRun, Timing } from './store.js';
-
-const run = (runId: string, startedAt: string, sha256?: string): HistoryRun => ({
-  runId,
-  startedAt,
-  platform: 'lxd',
-  build: { kind: sha256 === undefined ? 'none' : 'deb', sha256, commit: undefined, describe: undefined },
-  harnessVersion: '0.1.0',
-});
-const timing = (ms: number, module?: string): Timing => ({
-  stage: 'modules-final',
-  module,
-  case: 'clean_boot',
-  image: 'debian/bookworm',
-  imageFingerprint: '966e',
-  boot: 1,
-  verdict: 'passed',
-  ms,
-});
-const finalStage = { platform: 'lxd', image: 'debian/bookworm', case: 'clean_boot', boot: 1, stage: 'modules-final', module: undefined } as const;
+import { describeStoreContract, finalStage } from './store-contract.js';
 
 describe('SQLite history store', () => {
   let dir: string;
@@ -32,62 +13,7 @@ describe('SQLite history store', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('reads back a series oldest run first, a whole stage apart from its modules, by build when asked', async () => {
-    const store = openSqliteHistory(join(dir, 'nested', 'history.sqlite'));
-    await store.recordRun(run('r2', '2026-12-02T00:00:00Z', 'b'), [timing(300), timing(5, 'scripts-user')]);
-    await store.recordRun(run('r1', '2026-12-01T00:00:00Z', 'a'), [timing(286), timing(3, 'scripts-user')]);
-    assert.deepEqual(
-      (await store.series(finalStage)).map((point) => [point.runId, point.ms, point.build.sha256]),
-      [
-        ['r1', 286, 'a'],
-        ['r2', 300, 'b'],
-      ],
-    );
-    assert.deepEqual(
-      (await store.series({ ...finalStage, module: 'scripts-user', build: { sha256: 'b' } })).map((point) => point.ms),
-      [5],
-    );
-    assert.deepEqual(
-      (await store.listRuns()).map((entry) => entry.runId),
-      ['r1', 'r2'],
-    );
-    // r1 was recorded after r2 (an import of an older run): allSeries still gives it first.
-    assert.deepEqual(
-      (await store.allSeries()).map((series) => [series.key.module, series.points.map((point) => `${point.runId} ${point.ms} ${point.imageFingerprint} ${point.verdict}`)]),
-      [
-        [undefined, ['r1 286 966e passed', 'r2 300 966e passed']],
-        ['scripts-user', ['r1 3 966e passed', 'r2 5 966e passed']],
-      ],
-    );
-    await store.close();
-  });
-
-  it('replaces a run recorded again instead of doubling it', async () => {
-    const store = openSqliteHistory(join(dir, 'history.sqlite'));
-    assert.equal(await store.recordRun(run('r1', '2026-12-01T00:00:00Z'), [timing(286)]), 'added');
-    assert.equal(await store.recordRun(run('r1', '2026-12-01T00:00:00Z'), [timing(287)]), 'replaced');
-    assert.deepEqual(
-      (await store.series(finalStage)).map((point) => point.ms),
-      [287],
-    );
-    await store.close();
-  });
-
-  it('leaves nothing of a run whose write throws halfway, and keeps what an earlier import of it wrote', async () => {
-    const file = join(dir, 'history.sqlite');
-    const store = openSqliteHistory(file);
-    // The store refuses a negative duration: the third row fails after the run and two timings were written.
-    await assert.rejects(store.recordRun(run('r1', '2026-12-01T00:00:00Z'), [timing(286), timing(3, 'a'), timing(-1, 'b')]), /CHECK constraint/);
-    assert.deepEqual(await store.listRuns(), []);
-    assert.deepEqual(await store.series(finalStage), []);
-    await store.recordRun(run('r1', '2026-12-01T00:00:00Z'), [timing(286)]);
-    await assert.rejects(store.recordRun(run('r1', '2026-12-01T00:00:00Z'), [timing(999), timing(-1, 'b')]));
-    assert.deepEqual(
-      (await store.series(finalStage)).map((point) => point.ms),
-      [286],
-    );
-    await store.close();
-  });
+  describeStoreContract(async () => openSqliteHistory(join(dir, 'nested', 'history.sqlite')));
 
   it('creates its schema in WAL mode with a version, and refuses a file from a newer harness', async () => {
     const file = join(dir, 'history.sqlite');
