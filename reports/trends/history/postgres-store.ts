@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { describeError, HarnessError } from '../../../core/errors.js';
 import { shownLocation } from './open-history.js';
-import type { BuildKey, HistoryRun, HistoryStore, Series, SeriesFilter, SeriesKey, SeriesPoint, Timing, TimingSeries } from './store.js';
+import type { HistoryRun, HistoryStore, Series, SeriesFilter, SeriesKey, SeriesPoint, Timing, TimingSeries } from './store.js';
+import { buildOf, pointOf, seriesKeyOf, WHOLE_STAGE, type PointRow, type RunRow } from './table-rows.js';
 
 /**
  * The history in PostgreSQL, for a farm of workers on one database: the same tables as the
@@ -52,8 +53,6 @@ export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;
 
 // Any constant both the harness and an operator can recognise in pg_locks.
 const MIGRATION_LOCK = 0x636c6f75;
-// As in the SQLite store: a whole stage has no module, and the key column cannot be NULL and stay unique.
-const WHOLE_STAGE = '';
 
 /** Connects to the database at `url`, creating and migrating the schema as needed. */
 export async function openPostgresHistory(url: string): Promise<HistoryStore> {
@@ -102,18 +101,7 @@ async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => 
   }
 }
 
-interface RunRow {
-  readonly run_id: string;
-  readonly started_at: string;
-  readonly platform: string;
-  readonly build_kind: BuildKey['kind'];
-  readonly build_sha256: string | null;
-  readonly build_commit: string | null;
-  readonly build_describe: string | null;
-  readonly harness_version: string;
-}
 
-type PointRow = RunRow & { readonly image_fingerprint: string; readonly verdict: string | null; readonly ms: number };
 
 class PostgresHistory implements HistoryStore {
   constructor(private readonly pool: pg.Pool) {}
@@ -163,7 +151,7 @@ class PostgresHistory implements HistoryStore {
        ORDER BY r.started_at, r.run_id`,
       [key.platform, key.image, key.case, key.boot, key.stage, key.module ?? WHOLE_STAGE, key.build?.sha256 ?? null, key.build?.commit ?? null],
     );
-    return rows.map((row) => ({ runId: row.run_id, startedAt: row.started_at, build: buildOf(row), imageFingerprint: row.image_fingerprint, verdict: row.verdict ?? undefined, ms: row.ms }));
+    return rows.map(pointOf);
   }
 
   async allSeries(filter: SeriesFilter = {}): Promise<Series[]> {
@@ -182,10 +170,10 @@ class PostgresHistory implements HistoryStore {
     for (const row of rows) {
       let series = grouped.get(row.series_id);
       if (series === undefined) {
-        series = { name: [row.platform, row.image, row.case_name, row.boot, row.stage, row.module].join('\0'), key: seriesKeyOf(row), points: [] };
+        series = { name: [row.platform, row.image, row.case_name, row.boot, row.stage, row.module].join('\0'), key: seriesKeyOf(row.platform, row.image, row.case_name, row.boot, row.stage, row.module), points: [] };
         grouped.set(row.series_id, series);
       }
-      series.points.push({ runId: row.run_id, startedAt: row.started_at, build: buildOf(row), imageFingerprint: row.image_fingerprint, verdict: row.verdict ?? undefined, ms: row.ms });
+      series.points.push(pointOf(row));
     }
     return [...grouped.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(({ key, points }) => ({ key, points }));
   }
@@ -200,19 +188,4 @@ class PostgresHistory implements HistoryStore {
   }
 }
 
-function buildOf(row: Pick<RunRow, 'build_kind' | 'build_sha256' | 'build_commit' | 'build_describe'>): BuildKey {
-  return { kind: row.build_kind, sha256: row.build_sha256 ?? undefined, commit: row.build_commit ?? undefined, describe: row.build_describe ?? undefined };
-}
 
-function seriesKeyOf(row: { readonly platform: string; readonly image: string; readonly case_name: string; readonly boot: number; readonly stage: TimingSeries['stage']; readonly module: string }): SeriesKey {
-  const where = { platform: row.platform, image: row.image, case: row.case_name, boot: row.boot };
-  switch (row.stage) {
-    case 'systemd':
-    case 'systemd-blame':
-      return { ...where, stage: row.stage, module: row.module };
-    case 'cloud-init':
-      return { ...where, stage: row.stage, module: undefined };
-    default:
-      return { ...where, stage: row.stage, module: row.module === WHOLE_STAGE ? undefined : row.module };
-  }
-}

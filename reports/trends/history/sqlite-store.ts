@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { describeError, HarnessError } from '../../../core/errors.js';
-import type { BuildKey, HistoryRun, HistoryStore, Series, SeriesFilter, SeriesKey, SeriesPoint, Timing, TimingSeries } from './store.js';
+import type { HistoryRun, HistoryStore, Series, SeriesFilter, SeriesKey, SeriesPoint, Timing, TimingSeries } from './store.js';
+import { buildOf, pointOf, seriesKeyOf, WHOLE_STAGE, type PointRow, type RunRow } from './table-rows.js';
 
 /**
  * Each migration takes the schema from its index to the next version; the file's
@@ -73,23 +74,10 @@ const MIGRATIONS: readonly string[] = [
 ];
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-// A whole stage has no module; the key column cannot be NULL and stay unique.
-const WHOLE_STAGE = '';
 
-type PointRow = RunRow & { readonly image_fingerprint: string; readonly verdict: string | null; readonly ms: number };
 /** allSeries' columns of series, in its SELECT's order. */
 type SeriesRow = readonly [seriesId: number, platform: string, image: string, caseName: string, boot: number, stage: TimingSeries['stage'], module: string];
 
-interface RunRow {
-  readonly run_id: string;
-  readonly started_at: string;
-  readonly platform: string;
-  readonly build_kind: BuildKey['kind'];
-  readonly build_sha256: string | null;
-  readonly build_commit: string | null;
-  readonly build_describe: string | null;
-  readonly harness_version: string;
-}
 
 /** Opens (creating and migrating as needed) the SQLite history at `file`. */
 export function openSqliteHistory(file: string): HistoryStore {
@@ -200,7 +188,7 @@ class SqliteHistory implements HistoryStore {
     const seriesFilter = '(? IS NULL OR platform = ?) AND (? IS NULL OR image = ?) AND (? IS NULL OR case_name = ?)';
     const filterValues = [platform, platform, image, image, caseName, caseName];
     const seriesRows = this.db.prepare(`SELECT series_id, platform, image, case_name, boot, stage, module FROM series WHERE ${seriesFilter}`).raw().all(...filterValues) as SeriesRow[];
-    const grouped = new Map(seriesRows.map((row) => [row[0], { name: row.slice(1).join('\0'), key: seriesKeyOf(row), points: [] as SeriesPoint[], orders: [] as number[], sorted: true }]));
+    const grouped = new Map(seriesRows.map((row) => [row[0], { name: row.slice(1).join('\0'), key: seriesKeyOf(...(row.slice(1) as [string, string, string, number, TimingSeries['stage'], string])), points: [] as SeriesPoint[], orders: [] as number[], sorted: true }]));
     const pointRows = this.db.prepare(`SELECT cell_id, series_id, ms FROM points WHERE series_id IN (SELECT series_id FROM series WHERE ${seriesFilter})`).raw().all(...filterValues) as [number, number, number][];
     for (const [cellId, seriesId, ms] of pointRows) {
       const cell = cells.get(cellId);
@@ -244,23 +232,3 @@ function inRunOrder(points: readonly SeriesPoint[], orders: readonly number[]): 
     .map((entry) => entry.point);
 }
 
-function buildOf(row: RunRow): BuildKey {
-  return { kind: row.build_kind, sha256: row.build_sha256 ?? undefined, commit: row.build_commit ?? undefined, describe: row.build_describe ?? undefined };
-}
-
-function pointOf(row: PointRow): SeriesPoint {
-  return { runId: row.run_id, startedAt: row.started_at, build: buildOf(row), imageFingerprint: row.image_fingerprint, verdict: row.verdict ?? undefined, ms: row.ms };
-}
-
-function seriesKeyOf([, platform, image, caseName, boot, stage, module]: SeriesRow): SeriesKey {
-  const where = { platform, image, case: caseName, boot };
-  switch (stage) {
-    case 'systemd':
-    case 'systemd-blame':
-      return { ...where, stage, module };
-    case 'cloud-init':
-      return { ...where, stage, module: undefined };
-    default:
-      return { ...where, stage, module: module === WHOLE_STAGE ? undefined : module };
-  }
-}
