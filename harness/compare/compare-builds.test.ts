@@ -90,6 +90,13 @@ describe('compareBuilds: two builds interleaved, every series compared', () => {
     assert.deepEqual(result.runs.map((run) => `${run.round} ${run.side}`), ['1 baseline', '1 candidate', '2 candidate', '2 baseline', '3 baseline', '3 candidate', '4 candidate', '4 baseline']);
   });
 
+  it("compares systemd's figures only when asked", async () => {
+    const without = await compareBuilds({ boots: 3, maxBoots: 3, runOnce: sides(true, 4).runOnce, compare: COMPARE_DEFAULTS, signal });
+    assert.deepEqual(without.series.filter((entry) => entry.key.stage.startsWith('systemd')), []);
+    const withSystemd = await compareBuilds({ boots: 3, maxBoots: 3, runOnce: sides(true, 4).runOnce, compare: COMPARE_DEFAULTS, includeSystemd: true, signal });
+    assert.ok(withSystemd.series.some((entry) => entry.key.stage === 'systemd'));
+  });
+
   it('refuses fewer than two boots, and a cap below the boots', async () => {
     const { runOnce } = sides(false, 1);
     await assert.rejects(compareBuilds({ boots: 1, maxBoots: 6, runOnce, compare: {}, signal }), /boots must be/);

@@ -31,7 +31,8 @@ export function addCompareCommand(program: Command, context: CliContext): void {
     .option('--min-effect-percent <pct>', "nor one smaller than this share of the baseline's median", nonNegativeNumber, COMPARE_DEFAULTS.minEffectPercent)
     .option('-r, --results <dir>', 'where compare-<id>/ (each run, and compare.json) is written', 'results')
     .option('--pairs-at-once', "boot each round's two builds at the same time (after the first round), so the host's load falls on both at once")
-    .option('--all', 'also the module and systemd series that did not move')
+    .option('--systemd', "also compare systemd's figures and units (every service on the machine moves them, not cloud-init alone)")
+    .option('--all', 'also the module series that did not move')
     .option('--fail-on-regression', 'exit 1 when a series is SLOWER')
     .action(async (options) => {
       if (options.maxBoots < options.boots) throw new UsageError(`--max-boots ${options.maxBoots} is fewer than --boots ${options.boots}`, `pass --max-boots ${options.boots} or more`);
@@ -65,6 +66,7 @@ export function addCompareCommand(program: Command, context: CliContext): void {
           maxBoots: options.maxBoots,
           compare: { minEffectMs: options.minEffectMs, minEffectPercent: options.minEffectPercent },
           pairsAtOnce: options.pairsAtOnce === true,
+          includeSystemd: options.systemd === true,
           signal: context.signal,
           // The history keeps runs of one build after another, not this interleaving.
           runOnce: async (side) => (await runHarness({ ...sides[side], historyFile: undefined, platform, observer: silentObserver })).manifest,
